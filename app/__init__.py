@@ -1,0 +1,109 @@
+"""Teppan: the operations console of a multi-station hibachi catering business."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Config | str | None = None, **overrides) -> Flask:
+    """Build the app. `config` is a Config object or an env name; overrides win."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    cfg = config if isinstance(config, Config) else load_config(config)
+    cfg.validate()
+    app.config.from_object(cfg)
+    app.config.update(overrides)
+    _default_database(app)
+
+    # One proxy hop (the load balancer) sets X-Forwarded-*; needed for real client IPs.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    from app.logs import configure_logging, init_request_id
+
+    configure_logging(app)
+    init_request_id(app)
+    _init_sentry(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from app.web import errors, layout, security
+
+    errors.register(app)
+    layout.register(app)
+    security.register(app)
+
+    from app import cli
+
+    cli.register(app)
+    return app
+
+
+def _default_database(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'teppan.db'}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    # Heroku-style URLs name the driver "postgres"; psycopg 3 is what we ship.
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len(prefix) :]
+
+
+def _init_sentry(app: Flask) -> None:
+    if not app.config.get("SENTRY_DSN"):
+        return
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=app.config["SENTRY_DSN"],
+        environment=app.config["ENV_NAME"],
+        release=app.config["APP_VERSION"],
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    limiter.init_app(app)
+
+    from app.auth.session import init_login
+
+    init_login(app, login_manager)
+
+    from app.ops.metrics import init_metrics
+
+    init_metrics(app)
+
+    import app.models
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.dashboard import bp as dashboard_bp
+    from app.dashboard import home_bp
+    from app.ops import bp as ops_bp
+    from app.settings import bp as settings_bp
+    from app.team import bp as team_bp
+
+    for bp in (ops_bp, auth_bp, home_bp, dashboard_bp, team_bp, settings_bp, admin_bp):
+        app.register_blueprint(bp)

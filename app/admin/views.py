@@ -1,0 +1,240 @@
+"""Owner pages: stations, users and their roles, the audit log, sent messages."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from app import mail
+from app.admin import bp, services
+from app.admin.forms import StationForm
+from app.errors import DomainError
+from app.extensions import db
+from app.models.audit import AuditEntry
+from app.models.mail import EmailMessage
+from app.models.station import Station
+from app.models.user import Membership, Role, User
+from app.permissions import require
+from app.team import services as team_services
+from app.team.forms import ROLE_LABELS, InviteForm
+from app.web.htmx import redirect_after_mutation, render
+from app.web.pagination import page_url_builder, paginate
+
+
+def _fail(error: DomainError, form=None):
+    db.session.rollback()
+    if form is not None:
+        for name, message in error.fields.items():
+            if name in form:
+                form[name].errors = [*form[name].errors, message]
+    flash(error.message, "error")
+
+
+# --- stations -------------------------------------------------------------------------
+
+
+@bp.get("/stations")
+@require("admin.stations")
+def stations():
+    """All stations with their team size."""
+    rows = db.session.execute(
+        select(Station, func.count(Membership.id))
+        .outerjoin(Membership, Membership.station_id == Station.id)
+        .group_by(Station.id)
+        .order_by(Station.name)
+    ).all()
+    return render_template("admin/stations.html", rows=rows)
+
+
+@bp.route("/stations/new", methods=["GET", "POST"])
+@require("admin.stations")
+def new_station():
+    """Open a new station."""
+    form = StationForm()
+    if form.validate_on_submit():
+        try:
+            station = services.create_station(form.data_for_service())
+            db.session.commit()
+            flash(f"{station.name} is open. Adjust its settings next.", "success")
+            return redirect(url_for("settings.edit", station_slug=station.slug), code=303)
+        except DomainError as error:
+            _fail(error, form)
+    return render_template("admin/station_form.html", form=form, station=None), (422 if form.errors else 200)
+
+
+@bp.route("/stations/<int:station_id>/edit", methods=["GET", "POST"])
+@require("admin.stations")
+def edit_station(station_id: int):
+    """Change a station's name, address, timezone or active flag."""
+    station = db.session.get(Station, station_id) or abort(404)
+    form = StationForm(obj=station)
+    if form.validate_on_submit():
+        try:
+            services.update_station(station, form.data_for_service())
+            db.session.commit()
+            flash("Station saved.", "success")
+            return redirect(url_for("admin.stations"), code=303)
+        except DomainError as error:
+            _fail(error, form)
+    return render_template("admin/station_form.html", form=form, station=station), (
+        422 if form.errors else 200
+    )
+
+
+# --- users ----------------------------------------------------------------------------
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    form.limit_roles(list(Role))
+    form.station_id.choices = [(0, "—")] + [
+        (s.id, s.name) for s in db.session.scalars(select(Station).order_by(Station.name))
+    ]
+    return form
+
+
+@bp.get("/users")
+@require("admin.users")
+def users():
+    """Everyone with an account, searchable."""
+    q = (request.args.get("q") or "").strip()
+    stmt = select(User).order_by(User.name)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+    page = paginate(stmt)
+    return render(
+        "admin/users.html",
+        "admin/_users_table.html",
+        page=page,
+        q=q,
+        form=_invite_form(),
+        page_url=page_url_builder("admin.users"),
+        page_target="#users-table",
+    )
+
+
+@bp.post("/users/invite")
+@require("admin.users")
+def invite_user():
+    """Give someone a role (new people get an email to choose a password)."""
+    form = _invite_form()
+    if form.validate_on_submit():
+        try:
+            user, _, email_id = team_services.invite_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                station_id=form.station_id.data or None,
+                actor_role=Role.OWNER,
+            )
+            db.session.commit()
+            if email_id:
+                mail.deliver(email_id)
+            flash(f"{user.name} now has the {form.role.data} role.", "success")
+            return redirect_after_mutation(url_for("admin.user_detail", user_id=user.id))
+        except DomainError as error:
+            _fail(error, form)
+    else:
+        flash("Check the invitation: " + "; ".join(e for errs in form.errors.values() for e in errs), "error")
+    return redirect_after_mutation(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@require("admin.users")
+def user_detail(user_id: int):
+    """A person's profile, memberships and account status."""
+    user = db.session.get(User, user_id) or abort(404)
+    if request.method == "POST":
+        try:
+            team_services.update_profile(
+                user, name=request.form.get("name", ""), email=request.form.get("email", "")
+            )
+            db.session.commit()
+            flash("Profile saved.", "success")
+        except DomainError as error:
+            _fail(error)
+        return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
+    form = _invite_form()
+    form.name.data, form.email.data = user.name, user.email
+    return render_template("admin/user_detail.html", user=user, form=form, role_labels=ROLE_LABELS)
+
+
+@bp.post("/users/<int:user_id>/memberships/<int:membership_id>")
+@require("admin.users")
+def update_membership(user_id: int, membership_id: int):
+    """Change or remove one of a person's roles."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.user_id != user_id:
+        abort(404)
+    try:
+        if request.form.get("action") == "remove":
+            team_services.remove_membership(membership, actor_role=Role.OWNER, actor_id=current_user.id)
+        else:
+            team_services.change_role(
+                membership, request.form.get("role", ""), actor_role=Role.OWNER, actor_id=current_user.id
+            )
+        db.session.commit()
+        flash("Roles saved.", "success")
+    except DomainError as error:
+        _fail(error)
+    return redirect_after_mutation(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/active")
+@require("admin.users")
+def set_active(user_id: int):
+    """Deactivate (signs out everywhere) or reactivate an account."""
+    user = db.session.get(User, user_id) or abort(404)
+    try:
+        team_services.set_active(user, request.form.get("active") == "1", actor_id=current_user.id)
+        db.session.commit()
+        flash(f"{user.name} is {'active' if user.is_active_flag else 'deactivated'}.", "success")
+    except DomainError as error:
+        _fail(error)
+    return redirect_after_mutation(url_for("admin.user_detail", user_id=user_id))
+
+
+# --- audit and messages ---------------------------------------------------------------
+
+
+@bp.get("/audit")
+@require("admin.audit")
+def audit_log():
+    """Who did what, newest first, filterable by station, action and person."""
+    stmt = select(AuditEntry).order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+    station_id = request.args.get("station", type=int)
+    action = (request.args.get("action") or "").strip()
+    actor = (request.args.get("actor") or "").strip().lower()
+    if station_id:
+        stmt = stmt.where(AuditEntry.station_id == station_id)
+    if action:
+        stmt = stmt.where(AuditEntry.action.like(f"{action}%"))
+    if actor:
+        stmt = stmt.join(User, User.id == AuditEntry.actor_id).where(
+            func.lower(User.email).like(f"%{actor}%")
+        )
+    stations = db.session.scalars(select(Station).order_by(Station.name)).all()
+    return render(
+        "admin/audit.html",
+        "admin/_audit_table.html",
+        page=paginate(stmt, per_page=50),
+        stations=stations,
+        filters={"station": station_id, "action": action, "actor": actor},
+        page_url=page_url_builder("admin.audit_log"),
+        page_target="#audit-table",
+    )
+
+
+@bp.get("/messages")
+@require("admin.audit")
+def sent_messages():
+    """Emails the app sent or recorded (without SMTP they are only recorded here)."""
+    stmt = select(EmailMessage).order_by(EmailMessage.created_at.desc(), EmailMessage.id.desc())
+    return render_template(
+        "admin/messages.html",
+        page=paginate(stmt),
+        page_url=page_url_builder("admin.sent_messages"),
+        page_target="main",
+    )

@@ -1,0 +1,147 @@
+"""Read the settings form into StationSettings and save the overrides.
+
+The form shows money in dollars and menus as lines of text; this module turns them
+into the cents and items `StationSettings` validates, and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from pydantic import ValidationError
+
+from app import audit
+from app.errors import ValidationFailed
+from app.models.station import Station
+from app.stations.settings import MenuItem, StationSettings
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str  # money | int | time | times | items | words
+    group: str
+    hint: str = ""
+
+
+FIELDS = [
+    Field("adult_price_cents", "Adult price (per guest)", "money", "Menu"),
+    Field("child_price_cents", "Child price (per guest)", "money", "Menu"),
+    Field("adult_min_age", "Adults from age", "int", "Menu"),
+    Field("child_min_age", "Children from age (younger eat free)", "int", "Menu"),
+    Field("party_minimum_cents", "Party minimum", "money", "Menu"),
+    Field("proteins", "Proteins (one a line)", "words", "Menu"),
+    Field("proteins_per_guest", "Proteins per guest", "int", "Menu"),
+    Field("upgrades", "Upgrades, per portion", "items", "Menu", "key | Label | price"),
+    Field("add_ons", "Add-ons", "items", "Menu", "key | Label | price"),
+    Field("travel_free_miles", "Free travel (miles)", "int", "Travel"),
+    Field("travel_per_mile_cents", "Then per mile", "money", "Travel"),
+    Field("service_radius_miles", "Service radius (miles)", "int", "Travel"),
+    Field("deposit_cents", "Deposit", "money", "Deposit"),
+    Field("deposit_due_hours", "Deposit due within (hours)", "int", "Deposit"),
+    Field("slot_times", "Slot start times", "times", "Slots", "e.g. 12:00, 15:00, 18:00"),
+    Field("slot_duration_minutes", "Event length (minutes)", "int", "Slots"),
+    Field("lead_time_hours", "Book at least (hours ahead)", "int", "Slots"),
+    Field("horizon_days", "Book at most (days ahead)", "int", "Slots"),
+    Field("refund_cutoff_days", "Deposit refundable until (days before)", "int", "Policies"),
+    Field("free_reschedules", "Free reschedules", "int", "Policies"),
+    Field("reschedule_notice_hours", "Reschedule notice (hours)", "int", "Policies"),
+    Field("guest_count_final_hours", "Guest count final (hours before)", "int", "Policies"),
+    Field("reminder_hours_before", "Reminder (hours before the event)", "int", "Messages"),
+    Field("review_request_delay_hours", "Review request (hours after)", "int", "Messages"),
+    Field("review_reminder_days", "Review reminder (days after the request)", "int", "Messages"),
+    Field("quiet_hours_start", "SMS quiet hours from", "time", "Messages"),
+    Field("quiet_hours_end", "SMS quiet hours until", "time", "Messages"),
+    Field("first_response_sla_minutes", "First response target (minutes)", "int", "Messages"),
+]
+
+
+class FieldProblem(ValueError):
+    """A message fit to show beside the field."""
+
+
+def _cents(text: str) -> int:
+    try:
+        value = Decimal(text.strip().lstrip("$").replace(",", ""))
+    except (InvalidOperation, AttributeError):
+        raise FieldProblem("Enter an amount like 55 or 55.00") from None
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise FieldProblem("Enter a positive amount with at most 2 decimals")
+    return int(value * 100)
+
+
+def _items(text: str) -> list[dict]:
+    items = []
+    for number, line in enumerate(filter(None, (ln.strip() for ln in text.splitlines())), 1):
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 3:
+            raise FieldProblem(f"Line {number}: write key | Label | price")
+        items.append({"key": parts[0], "label": parts[1], "price_cents": _cents(parts[2])})
+    return items
+
+
+PARSERS = {
+    "money": _cents,
+    "int": lambda text: int(text.strip()),
+    "time": lambda text: text.strip(),
+    "times": lambda text: [t.strip() for t in text.replace("\n", ",").split(",") if t.strip()],
+    "items": _items,
+    "words": lambda text: [w.strip() for w in text.splitlines() if w.strip()],
+}
+
+
+def _money_text(cents: int) -> str:
+    return f"{cents / 100:.2f}"
+
+
+def form_values(settings: StationSettings) -> dict[str, str]:
+    values = {}
+    for field in FIELDS:
+        value = getattr(settings, field.name)
+        if field.kind == "money":
+            values[field.name] = _money_text(value)
+        elif field.kind == "times":
+            values[field.name] = ", ".join(value)
+        elif field.kind == "items":
+            values[field.name] = "\n".join(
+                f"{i.key} | {i.label} | {_money_text(i.price_cents)}" for i in value
+            )
+        elif field.kind == "words":
+            values[field.name] = "\n".join(value)
+        else:
+            values[field.name] = str(value)
+    return values
+
+
+def parse_form(form: dict[str, str]) -> StationSettings:
+    """A validated StationSettings from the posted form, or ValidationFailed by field."""
+    data: dict = {}
+    errors: dict[str, str] = {}
+    for field in FIELDS:
+        try:
+            data[field.name] = PARSERS[field.kind](form.get(field.name, ""))
+        except FieldProblem as exc:
+            errors[field.name] = str(exc)
+        except ValueError:
+            errors[field.name] = "Enter a whole number."
+    if not errors:
+        try:
+            return StationSettings.model_validate(data)
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = str(err["loc"][0]) if err["loc"] else "form"
+                errors.setdefault(name, err["msg"].removeprefix("Value error, "))
+    raise ValidationFailed("Some settings need a correction.", fields=errors)
+
+
+def save_settings(station: Station, settings: StationSettings) -> None:
+    before = station.settings.model_dump(mode="json")
+    station.settings_overrides = settings.overrides()
+    old, new = audit.changed(before, settings.model_dump(mode="json"))
+    if new:
+        audit.record("station.settings_changed", station, station_id=station.id, before=old, after=new)
+
+
+__all__ = ["FIELDS", "MenuItem", "form_values", "parse_form", "save_settings"]

@@ -1,0 +1,139 @@
+"""Per-station settings with the defaults of DESIGN.md ("Domain defaults").
+
+Stations store only what an owner changed; `StationSettings.from_overrides` merges
+those over the defaults and validates the result, so every reader sees a full,
+checked object. Money is integer cents; times are station-local "HH:MM".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class MenuItem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str = Field(pattern=r"^[a-z0-9_]{1,40}$")
+    label: str = Field(min_length=1, max_length=80)
+    price_cents: int = Field(ge=0, le=1_000_000)
+
+
+def _items(*rows: tuple[str, str, int]) -> list[MenuItem]:
+    return [MenuItem(key=k, label=label, price_cents=c) for k, label, c in rows]
+
+
+class StationSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    locale: str = "en_US"
+
+    # Menu, per guest
+    adult_price_cents: int = Field(default=5500, ge=0)
+    child_price_cents: int = Field(default=3000, ge=0)
+    adult_min_age: int = Field(default=13, ge=1, le=21)
+    child_min_age: int = Field(default=6, ge=0, le=20)
+    proteins: list[str] = ["Chicken", "NY strip", "Shrimp", "Tofu", "Vegetables"]
+    proteins_per_guest: int = Field(default=2, ge=1, le=5)
+    upgrades: list[MenuItem] = _items(
+        ("salmon", "Salmon", 500),
+        ("scallops", "Scallops", 500),
+        ("filet_mignon", "Filet mignon", 500),
+        ("lobster_tail", "Lobster tail", 1500),
+        ("extra_protein", "Extra protein", 1000),
+    )
+    add_ons: list[MenuItem] = _items(
+        ("yakisoba", "Yakisoba noodles", 500),
+        ("fried_rice", "Fried rice", 500),
+        ("vegetables", "Vegetables", 500),
+        ("edamame", "Edamame", 500),
+        ("gyoza", "Gyoza", 1000),
+    )
+    party_minimum_cents: int = Field(default=55000, ge=0)
+
+    # Travel
+    travel_free_miles: int = Field(default=30, ge=0)
+    travel_per_mile_cents: int = Field(default=200, ge=0)
+    service_radius_miles: int = Field(default=150, ge=1)
+
+    # Deposit and payment
+    deposit_cents: int = Field(default=10000, ge=0)
+    deposit_due_hours: int = Field(default=24, ge=1, le=24 * 14)
+
+    # Slots and booking window
+    slot_times: list[str] = ["12:00", "15:00", "18:00", "21:00"]
+    slot_duration_minutes: int = Field(default=150, ge=30, le=600)
+    lead_time_hours: int = Field(default=48, ge=0)
+    horizon_days: int = Field(default=365, ge=1, le=730)
+
+    # Policies
+    refund_cutoff_days: int = Field(default=7, ge=0)
+    free_reschedules: int = Field(default=1, ge=0)
+    reschedule_notice_hours: int = Field(default=24, ge=0)
+    guest_count_final_hours: int = Field(default=24, ge=0)
+
+    # Messaging
+    reminder_hours_before: int = Field(default=48, ge=1)
+    review_request_delay_hours: int = Field(default=24, ge=0)
+    review_reminder_days: int = Field(default=3, ge=1)
+    quiet_hours_start: str = "21:00"
+    quiet_hours_end: str = "08:00"
+    first_response_sla_minutes: int = Field(default=60, ge=1)
+
+    @field_validator("slot_times")
+    @classmethod
+    def _slot_times_valid(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one slot time is needed")
+        for item in value:
+            if not HHMM.match(item):
+                raise ValueError(f"{item!r} is not a time like 18:00")
+        if len(set(value)) != len(value):
+            raise ValueError("slot times repeat")
+        return sorted(value)
+
+    @field_validator("quiet_hours_start", "quiet_hours_end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not HHMM.match(value):
+            raise ValueError(f"{value!r} is not a time like 21:00")
+        return value
+
+    @field_validator("upgrades", "add_ons")
+    @classmethod
+    def _unique_keys(cls, value: list[MenuItem]) -> list[MenuItem]:
+        keys = [item.key for item in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError("item keys repeat")
+        return value
+
+    @model_validator(mode="after")
+    def _ages_ordered(self) -> StationSettings:
+        if self.child_min_age >= self.adult_min_age:
+            raise ValueError("children's minimum age must be below the adult age")
+        return self
+
+    @classmethod
+    def from_overrides(cls, overrides: dict[str, Any]) -> StationSettings:
+        return cls.model_validate(overrides)
+
+    def overrides(self) -> dict[str, Any]:
+        """Only the values that differ from the defaults (what a station stores)."""
+        defaults = StationSettings().model_dump(mode="json")
+        return {
+            key: value for key, value in self.model_dump(mode="json").items() if defaults.get(key) != value
+        }
+
+    def upgrade(self, key: str) -> MenuItem | None:
+        return next((item for item in self.upgrades if item.key == key), None)
+
+    def add_on(self, key: str) -> MenuItem | None:
+        return next((item for item in self.add_ons if item.key == key), None)
+
+
+DEFAULT_SETTINGS = StationSettings()

@@ -1,0 +1,28 @@
+"""Jinja filters: money with babel, times in the station's timezone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_currency
+from flask import Flask, g
+
+
+def money(cents: int | None, currency: str = "USD", locale: str = "en_US") -> str:
+    if cents is None:
+        return "—"
+    return format_currency(cents / 100, currency, locale=locale)
+
+
+def local_time(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M", tz: str | None = None) -> str:
+    """A UTC datetime shown in the current station's timezone (or `tz`)."""
+    if value is None:
+        return "—"
+    zone = tz or (g.station.timezone if g.get("station") is not None else "UTC")
+    return value.astimezone(ZoneInfo(zone)).strftime(fmt)
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(money, "money")
+    app.add_template_filter(local_time, "local_time")

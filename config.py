@@ -1,0 +1,161 @@
+"""Configuration read from the environment.
+
+Every setting is named after its environment variable. Defaults make `make run` work
+with nothing configured: SQLite in the instance folder, jobs inline, offline AI,
+deposits recorded by hand. Values are read when a config object is made (not at
+import), so tests and the CLI see the environment as it is.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in (_env(name, "") or "").split(",") if item.strip()]
+
+
+class Config:
+    ENV_NAME = "development"
+    TESTING = False
+    SECURE_COOKIES_DEFAULT = True
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+        # None means "SQLite file in the instance folder", resolved by the factory.
+        self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.REDIS_URL = _env("REDIS_URL")  # None: jobs run inline after commit
+
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+        self.PUBLIC_SITE_ORIGINS = _env_list("PUBLIC_SITE_ORIGINS")
+
+        self.OPENAI_API_KEY = _env("OPENAI_API_KEY")
+        self.OPENAI_BASE_URL = _env("OPENAI_BASE_URL")
+        self.OPENAI_MODEL = _env("OPENAI_MODEL", "gpt-4.1-mini")
+
+        self.STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
+        self.STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
+        self.STRIPE_API_BASE = _env("STRIPE_API_BASE")  # a local fake in tests
+
+        self.TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID")
+        self.TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
+        self.TWILIO_FROM_NUMBER = _env("TWILIO_FROM_NUMBER")
+
+        self.SMTP_HOST = _env("SMTP_HOST")  # None: emails are recorded, not sent
+        self.SMTP_PORT = _env_int("SMTP_PORT", 587)
+        self.SMTP_USERNAME = _env("SMTP_USERNAME")
+        self.SMTP_PASSWORD = _env("SMTP_PASSWORD")
+        self.SMTP_STARTTLS = _env_bool("SMTP_STARTTLS", True)
+        self.MAIL_FROM = _env("MAIL_FROM", "Teppan <no-reply@teppan.local>")
+
+        self.SENTRY_DSN = _env("SENTRY_DSN")
+        self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        self.LOG_FORMAT = _env("LOG_FORMAT", "console")  # "json" in production
+
+        secure = _env_bool("SESSION_COOKIE_SECURE", self.SECURE_COOKIES_DEFAULT)
+        self.SESSION_COOKIE_SECURE = secure
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)
+
+        # Flask-Limiter storage: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory.
+        self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI")
+        self.LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
+        self.LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+
+        self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+        self.APP_VERSION = _env("APP_VERSION", "0.1.0")
+        self.GIT_REVISION = _env("GIT_REVISION")
+
+    def validate(self) -> None:
+        """Raise when this configuration cannot run safely."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECURE_COOKIES_DEFAULT = False  # `make run` serves plain http on localhost
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECURE_COOKIES_DEFAULT = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "testing-secret"
+        self.SQLALCHEMY_DATABASE_URI = _env(
+            "TEST_DATABASE_URL",
+            "postgresql+psycopg://postgres@127.0.0.1:5432/teppan_test",
+        )
+        self.REDIS_URL = None  # tests that need Redis ask for it explicitly
+        self.RATELIMIT_ENABLED = False  # the throttling tests switch it on
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.PUBLIC_BASE_URL = "http://localhost"
+        self.SMTP_HOST = None
+        self.SENTRY_DSN = None
+        self.OPENAI_API_KEY = None
+        self.STRIPE_SECRET_KEY = None
+        self.TWILIO_ACCOUNT_SID = None
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = _env("SECRET_KEY")
+        self.LOG_FORMAT = _env("LOG_FORMAT", "json")
+
+    def validate(self) -> None:
+        missing = [
+            name
+            for name, value in (
+                ("SECRET_KEY", self.SECRET_KEY),
+                ("DATABASE_URL", self.SQLALCHEMY_DATABASE_URI),
+            )
+            if not value
+        ]
+        if missing:
+            raise RuntimeError(
+                "Production configuration is missing " + ", ".join(missing) + ": set it in the environment."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None) -> Config:
+    """The config object for `name`, or for TEPPAN_ENV (default: development)."""
+    name = name or _env("TEPPAN_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"Unknown TEPPAN_ENV {name!r}; use one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]()
