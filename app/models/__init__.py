@@ -1,8 +1,33 @@
 """All models, imported so that Alembic and `db.create_all` see every table."""
 
 from app.models.audit import AuditEntry
+from app.models.booking import Booking, BookingEvent, BookingStatus, IdempotencyRecord, SlotLock
+from app.models.chef import AvailabilityWindow, Blackout, Chef, TimeOff
+from app.models.customer import ConsentRecord, Customer
+from app.models.lead import Lead
 from app.models.mail import EmailMessage
+from app.models.payment import Payment
 from app.models.station import Station
 from app.models.user import Membership, Role, User
 
-__all__ = ["AuditEntry", "EmailMessage", "Membership", "Role", "Station", "User"]
+__all__ = [
+    "AuditEntry",
+    "AvailabilityWindow",
+    "Blackout",
+    "Booking",
+    "BookingEvent",
+    "BookingStatus",
+    "Chef",
+    "ConsentRecord",
+    "Customer",
+    "EmailMessage",
+    "IdempotencyRecord",
+    "Lead",
+    "Membership",
+    "Payment",
+    "Role",
+    "SlotLock",
+    "Station",
+    "TimeOff",
+    "User",
+]
