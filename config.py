@@ -51,6 +51,10 @@ class Config:
         self.OPENAI_BASE_URL = _env("OPENAI_BASE_URL")
         self.OPENAI_MODEL = _env("OPENAI_MODEL", "gpt-4.1-mini")
 
+        # Distances: an OSRM-compatible routing API when set, offline ZIP centroids otherwise.
+        self.ROUTING_API_URL = _env("ROUTING_API_URL")
+        self.ROUTING_API_KEY = _env("ROUTING_API_KEY")
+
         self.STRIPE_SECRET_KEY = _env("STRIPE_SECRET_KEY")
         self.STRIPE_WEBHOOK_SECRET = _env("STRIPE_WEBHOOK_SECRET")
         self.STRIPE_API_BASE = _env("STRIPE_API_BASE")  # a local fake in tests
@@ -121,6 +125,7 @@ class TestingConfig(Config):
         self.OPENAI_API_KEY = None
         self.STRIPE_SECRET_KEY = None
         self.TWILIO_ACCOUNT_SID = None
+        self.ROUTING_API_URL = None
 
 
 class ProductionConfig(Config):

@@ -98,12 +98,33 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.bookings import bp as bookings_bp
+    from app.chefs import bp as chefs_bp
+    from app.customers import bp as customers_bp
     from app.dashboard import bp as dashboard_bp
     from app.dashboard import home_bp
     from app.ops import bp as ops_bp
     from app.settings import bp as settings_bp
     from app.team import bp as team_bp
 
-    for bp in (ops_bp, auth_bp, home_bp, dashboard_bp, team_bp, settings_bp, admin_bp):
+    for bp in (
+        ops_bp,
+        auth_bp,
+        home_bp,
+        dashboard_bp,
+        bookings_bp,
+        customers_bp,
+        chefs_bp,
+        team_bp,
+        settings_bp,
+        admin_bp,
+        api_bp,
+    ):
         app.register_blueprint(bp)
+
+    from app.extensions import csrf
+
+    # The public API is called cross-origin without cookies: no session to forge.
+    csrf.exempt(api_bp)

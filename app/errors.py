@@ -30,3 +30,13 @@ class Conflict(DomainError):
 class NotAllowed(DomainError):
     status = 403
     code = "forbidden"
+
+
+def from_pydantic(exc) -> ValidationFailed:
+    """A pydantic ValidationError as ValidationFailed, fields keyed by dotted path."""
+    fields: dict[str, str] = {}
+    for error in exc.errors():
+        path = ".".join(str(part) for part in error["loc"]) or "body"
+        fields.setdefault(path, error["msg"].removeprefix("Value error, "))
+    summary = "; ".join(f"{k}: {v}" for k, v in list(fields.items())[:3])
+    return ValidationFailed(f"Some fields need a correction ({summary}).", fields=fields)

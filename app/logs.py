@@ -59,6 +59,7 @@ def configure_logging(app: Flask) -> None:
     handler._teppan = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(app.config["LOG_LEVEL"])
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _valid_request_id(value: str | None) -> bool:

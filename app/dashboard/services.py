@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -36,6 +36,7 @@ class Window:
     today_start: datetime
     today_end: datetime
     now: datetime
+    local_day: date
 
 
 Contributor = Callable[[int, Window], list[Stat]]
@@ -57,7 +58,7 @@ def station_window(timezone: str, now: datetime | None = None) -> Window:
     local_day = now.astimezone(zone).date()
     start = datetime.combine(local_day, time.min, tzinfo=zone)
     end = datetime.combine(local_day + timedelta(days=1), time.min, tzinfo=zone)
-    return Window(start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")), now)
+    return Window(start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC")), now, local_day)
 
 
 @contributes(order=90)

@@ -1,0 +1,1 @@
+"""Slot capacity and availability: chefs' windows minus time off, blackouts, lead time."""

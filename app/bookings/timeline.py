@@ -1,0 +1,61 @@
+"""Who is acting, and the timeline entry (plus audit entry) every change writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app import audit
+from app.extensions import db
+from app.models.booking import Booking, BookingEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    label: str
+
+    @classmethod
+    def user(cls, user) -> Actor:
+        return cls(user.id, user.name)
+
+    @classmethod
+    def customer(cls, channel: str = "web") -> Actor:
+        return cls(None, f"customer ({channel})")
+
+    @classmethod
+    def system(cls, what: str = "system") -> Actor:
+        return cls(None, what)
+
+
+def log_event(
+    booking: Booking,
+    kind: str,
+    actor: Actor,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> BookingEvent:
+    """Add a timeline entry and the matching audit entry to the session."""
+    event = BookingEvent(
+        station_id=booking.station_id,
+        booking=booking,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        kind=kind,
+        before=before,
+        after=after,
+        note=note,
+    )
+    db.session.add(event)
+    audit.record(
+        f"booking.{kind}",
+        booking,
+        entity_type="Booking",
+        station_id=booking.station_id,
+        before=before,
+        after=after,
+        actor_id=actor.user_id,
+    )
+    return event
