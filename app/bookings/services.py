@@ -153,6 +153,7 @@ def create_booking(
         # Never later than the event itself.
         deposit_due_at=min(now + timedelta(hours=settings.deposit_due_hours), starts_at),
         created_by_id=actor.user_id,
+        created_at=now,
         consent=data.consent.model_dump(),
         attribution=data.attribution.model_dump(exclude_none=True),
     )

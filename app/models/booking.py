@@ -133,6 +133,9 @@ class Booking(StationScoped, TimestampMixin, db.Model):
 
     @property
     def balance_cents(self) -> int:
+        """What the customer still owes; nothing once the booking no longer holds its slot."""
+        if self.status not in HOLDS_SLOT:
+            return 0
         return max(self.total_cents - (self.paid_cents - self.refunded_cents), 0)
 
     @property
