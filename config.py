@@ -89,7 +89,14 @@ class Config:
         self.LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
         self.LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
 
+        # Public API limits, per client IP.
+        self.API_RATELIMIT_READ = _env("API_RATELIMIT_READ", "60 per minute")
+        self.API_RATELIMIT_BOOKINGS = _env("API_RATELIMIT_BOOKINGS", "10 per minute")
+        self.API_RATELIMIT_QUOTES = _env("API_RATELIMIT_QUOTES", "20 per minute")
+        self.API_RATELIMIT_LEADS = _env("API_RATELIMIT_LEADS", "20 per minute")
+
         self.PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
+        self.PASSWORD_HASH_PROFILE = "default"  # "fast" only in tests
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
         self.APP_VERSION = _env("APP_VERSION", "0.1.0")
@@ -126,6 +133,7 @@ class TestingConfig(Config):
         self.STRIPE_SECRET_KEY = None
         self.TWILIO_ACCOUNT_SID = None
         self.ROUTING_API_URL = None
+        self.PASSWORD_HASH_PROFILE = "fast"
 
 
 class ProductionConfig(Config):

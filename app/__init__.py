@@ -26,6 +26,10 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     _default_database(app)
 
+    from app.auth.passwords import use_profile
+
+    use_profile(app.config["PASSWORD_HASH_PROFILE"])
+
     # One proxy hop (the load balancer) sets X-Forwarded-*; needed for real client IPs.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 

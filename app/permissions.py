@@ -31,6 +31,8 @@ REGISTRY: dict[str, frozenset[Role]] = {
     "chefs.view": STATION_TEAM,
     "chefs.manage": LEADERS,
     "chefs.own_schedule": frozenset({Role.CHEF}),
+    # Everyone at the station; the view narrows chefs to their own events.
+    "chefs.event_sheet": ALL_ROLES,
     "leads.view": STATION_TEAM,
     "leads.edit": STATION_TEAM,
     "inbox.view": STATION_TEAM,

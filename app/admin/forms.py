@@ -24,7 +24,7 @@ class StationForm(FlaskForm):
     )
     timezone = SelectField("Timezone", choices=[(tz, tz) for tz in US_TIMEZONES], default="America/New_York")
     address = StringField("Address", validators=[Optional(), Length(max=255)])
-    zip_code = StringField("ZIP", validators=[DataRequired(), Regexp(r"^\d{5}$", message="5 digits.")])
+    zip_code = StringField("ZIP", validators=[DataRequired(), Regexp(r"^[0-9]{5}$", message="5 digits.")])
     phone = StringField("Phone", validators=[Optional(), Length(max=32)])
     email = EmailField("Email", validators=[Optional(), Email(check_deliverability=False)])
     is_active = BooleanField("Active (takes bookings)", default=True)

@@ -22,7 +22,7 @@ def _validate(data: dict, station_id: int | None) -> None:
         fields["slug"] = "Lower-case letters, digits and dashes."
     if data.get("timezone") not in available_timezones():
         fields["timezone"] = "Choose an IANA timezone such as America/New_York."
-    if not re.fullmatch(r"\d{5}", data.get("zip_code", "")):
+    if not re.fullmatch(r"[0-9]{5}", data.get("zip_code", "")):
         fields["zip_code"] = "A 5-digit US ZIP code."
     if fields:
         raise ValidationFailed("Check the highlighted fields.", fields=fields)

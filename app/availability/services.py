@@ -49,7 +49,10 @@ def slot_start_utc(timezone: str, day: date, slot_time: str) -> datetime:
     """The UTC instant of a station-local slot; ValidationFailed if it does not exist."""
     zone = ZoneInfo(timezone)
     local = datetime.combine(day, parse_hhmm(slot_time), tzinfo=zone)
-    as_utc = local.astimezone(UTC)
+    try:
+        as_utc = local.astimezone(UTC)
+    except OverflowError:  # dates at the edge of the calendar (9999-12-31)
+        raise ValidationFailed(f"{day.isoformat()} is not a date we can book.") from None
     # A wall time in a DST gap silently shifts: round-trip to catch it.
     if as_utc.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ValidationFailed(f"{slot_time} does not exist on {day.isoformat()} (clocks change).")

@@ -10,13 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from app.customers.contact import normalise_email, normalise_phone
 
-Zip = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
-SlotTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+Zip = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+SlotTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 Quantities = dict[Annotated[str, StringConstraints(max_length=40)], Annotated[int, Field(ge=1, le=200)]]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value):
+        # PostgreSQL text cannot hold NUL: refuse it as bad input, never a 500.
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("text may not contain NUL characters")
+        return value
 
 
 class Party(Strict):

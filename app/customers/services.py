@@ -158,7 +158,8 @@ def likely_duplicates(customer: Customer) -> list[Customer]:
         conditions.append(Customer.phone == customer.phone)
     return list(
         db.session.scalars(
-            select(Customer).where(
+            select(Customer)
+            .where(
                 Customer.station_id == customer.station_id,
                 Customer.id != customer.id,
                 Customer.merged_into_id.is_(None),

@@ -26,7 +26,7 @@ METRES_PER_MILE = 1609.344
 # A slow routing API must not hold a web request (or the live quote form) for long.
 ROUTING_TIMEOUT_SECONDS = 5.0
 
-ZIP_PATTERN = re.compile(r"^(\d{5})(?:-\d{4})?$")
+ZIP_PATTERN = re.compile(r"^([0-9]{5})(?:-[0-9]{4})?$")
 
 Method = Literal["zip-centroid", "routing"]
 

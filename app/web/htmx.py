@@ -13,8 +13,16 @@ def is_htmx() -> bool:
 
 
 def wants_fragment() -> bool:
-    """HTMX asked for a part of the page (a boosted navigation wants the whole page)."""
-    return is_htmx() and request.headers.get("HX-Boosted") != "true"
+    """HTMX asked for a part of the page.
+
+    Boosted navigation and history restores (the back button after hx-push-url, when
+    the snapshot is not cached) want the whole page.
+    """
+    return (
+        is_htmx()
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def wants_json() -> bool:

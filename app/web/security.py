@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_talisman import Talisman
 
 CSP = {
@@ -19,7 +19,21 @@ CSP = {
 }
 
 
+def _refuse_nul_bytes():
+    """PostgreSQL cannot store NUL in text: refuse such input up front (400, not 500)."""
+    sources = [request.args]
+    # Touch request.form only for form posts: reading it wraps the body stream, and the
+    # API sets its own body size limit later.
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        sources.append(request.form)
+    for values in sources:
+        for value in values.values():
+            if "\x00" in value:
+                abort(400, "Text may not contain NUL characters.")
+
+
 def register(app: Flask) -> None:
+    app.before_request(_refuse_nul_bytes)
     Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],

@@ -1,0 +1,265 @@
+"""Models of the public API that app/bookings/schemas.py does not have: the lead form,
+every response body and the error body. The OpenAPI document is generated from these
+(and the booking request models), so the spec and the code cannot drift apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from app.bookings.schemas import Attribution
+from app.customers.contact import normalise_email, normalise_phone
+
+# --- requests -------------------------------------------------------------------------
+
+# ASCII digits only: a regex \d also matches other scripts' digits.
+Zip = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
+
+
+class LeadRequest(BaseModel):
+    """A quote request or contact form from the public site."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: Literal["quote_request", "contact_form"] = Field(
+        default="contact_form", description="Which form was sent; becomes the lead's source"
+    )
+    station: str | None = Field(
+        default=None, max_length=60, description="Station slug; when absent, the station nearest the ZIP"
+    )
+    name: str = Field(min_length=1, max_length=120)
+    email: str | None = Field(default=None, max_length=255, description="Email and/or phone is required")
+    phone: str | None = Field(default=None, max_length=32)
+    message: str = Field(default="", max_length=5000)
+    event_date: dt.date | None = None
+    guests: int | None = Field(default=None, ge=1, le=500)
+    zip_code: Zip | None = Field(default=None, description="Party ZIP")
+    attribution: Attribution = Field(default_factory=Attribution)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return normalise_email(value)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return normalise_phone(value)
+
+    @model_validator(mode="after")
+    def _some_contact(self) -> LeadRequest:
+        if not self.email and not self.phone:
+            raise ValueError("give an email address or a phone number so we can answer")
+        return self
+
+
+# --- responses ------------------------------------------------------------------------
+
+
+class Money(BaseModel):
+    cents: int = Field(description="Integer minor units")
+    formatted: str = Field(description='For display, e.g. "$55.00"')
+
+
+class StationOut(BaseModel):
+    slug: str
+    name: str
+    timezone: str = Field(description="IANA zone; dates and slot times are local to it")
+    phone: str
+    email: str
+    zip: str
+
+
+class StationList(BaseModel):
+    stations: list[StationOut]
+
+
+class StationContact(BaseModel):
+    slug: str
+    name: str
+    phone: str
+    email: str
+
+
+class MenuItemOut(BaseModel):
+    key: str = Field(description="Use as key in `upgrades` / `add_ons` of a quote or booking")
+    label: str
+    price: Money
+
+
+class GuestPrice(BaseModel):
+    label: str
+    min_age: int
+    max_age: int | None = None
+    price: Money
+
+
+class Proteins(BaseModel):
+    choices: list[str]
+    per_guest: int
+
+
+class Deposit(BaseModel):
+    amount: Money
+    due_hours: int = Field(description="Hours after booking; unpaid, the booking expires")
+
+
+class Travel(BaseModel):
+    free_miles: int
+    per_mile: Money
+    service_radius_miles: int
+    note: str
+
+
+class SlotRules(BaseModel):
+    times: list[str] = Field(description="Station-local start times")
+    duration_minutes: int
+    lead_time_hours: int
+    horizon_days: int
+    timezone: str
+
+
+class Policies(BaseModel):
+    refund_cutoff_days: int
+    free_reschedules: int
+    reschedule_notice_hours: int
+    guest_count_final_hours: int
+    summary: list[str]
+
+
+class MenuOut(BaseModel):
+    station: str
+    currency: str
+    guests: list[GuestPrice]
+    proteins: Proteins
+    upgrades: list[MenuItemOut] = Field(description="Priced per portion")
+    add_ons: list[MenuItemOut] = Field(description="Priced per portion")
+    party_minimum: Money
+    deposit: Deposit
+    travel: Travel
+    slots: SlotRules
+    policies: Policies
+
+
+SlotReason = Literal["too_soon", "too_far_ahead", "unavailable", "full"]
+
+
+class SlotOut(BaseModel):
+    date: dt.date
+    time: str = Field(description="Station-local start")
+    starts_at: dt.datetime = Field(description="The same instant in UTC")
+    remaining: int = Field(description="Parties this slot can still take")
+    bookable: bool
+    reason: SlotReason | None = Field(description="Why it cannot be booked, null when it can")
+
+
+class AvailabilityOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    station: str
+    timezone: str
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    slots: list[SlotOut] = Field(description="Every slot of every day in the range, bookable or not")
+
+
+class QuoteLineOut(BaseModel):
+    label: str
+    quantity: int
+    unit_cents: int
+    amount_cents: int
+    kind: Literal["guests", "upgrade", "add_on", "minimum", "travel", "discount"]
+    key: str | None
+    amount: str = Field(description="amount_cents formatted")
+
+
+class DistanceOut(BaseModel):
+    miles: float
+    estimate: bool
+    method: str | None
+
+
+class QuoteTotals(BaseModel):
+    subtotal: str
+    travel: str
+    discount: str
+    total: str
+    deposit: str
+    balance: str
+
+
+class QuoteOut(BaseModel):
+    version: int
+    currency: str
+    lines: list[QuoteLineOut]
+    subtotal_cents: int = Field(description="Food after the party minimum")
+    minimum_applied: bool
+    travel_cents: int
+    discount_cents: int
+    total_cents: int
+    deposit_cents: int
+    balance_cents: int
+    distance: DistanceOut | None = Field(description="Miles from the station; an estimate")
+    formatted: QuoteTotals
+
+
+class QuoteResponse(BaseModel):
+    station: str
+    quote: QuoteOut
+    deposit_due_hours: int
+
+
+class Guests(BaseModel):
+    adults: int
+    children: int
+    toddlers: int
+    total: int
+
+
+class BookingCreated(BaseModel):
+    reference: str = Field(description="Say it on the phone: TP-XXXXXX")
+    public_token: str = Field(description="Secret of this booking's status URL")
+    status: str
+    station: str
+    event_date: dt.date
+    slot: str
+    starts_at: dt.datetime
+    guests: Guests
+    total: Money
+    deposit: Money
+    deposit_due_at: dt.datetime | None = Field(description="Unpaid by then, the booking expires")
+    quote: QuoteOut
+    status_url: str
+
+
+class BookingStatus(BaseModel):
+    reference: str
+    status: Literal["pending_deposit", "confirmed", "completed", "cancelled", "expired", "no_show"]
+    station: StationContact
+    event_date: dt.date
+    slot: str
+    starts_at: dt.datetime
+    guests: Guests
+    total: Money
+    paid: Money
+    balance: Money
+    deposit: Money
+    deposit_paid: bool
+    deposit_due_at: dt.datetime | None = Field(description="Set while the deposit is awaited")
+
+
+class LeadReceived(BaseModel):
+    status: Literal["received"]
+    message: str
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable, machine-readable: slot_full, validation_failed, ...")
+    message: str = Field(description="For people")
+    fields: dict[str, str] = Field(description="Message per field, keyed by dotted path (customer.email)")
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
