@@ -82,6 +82,8 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
         self.FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)
+        # Proxies in front that set X-Forwarded-For/Proto/Host (a load balancer: 1).
+        self.TRUSTED_PROXY_HOPS = _env_int("TRUSTED_PROXY_HOPS", 0)
 
         # Flask-Limiter storage: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory.
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)

@@ -30,8 +30,11 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
 
     use_profile(app.config["PASSWORD_HASH_PROFILE"])
 
-    # One proxy hop (the load balancer) sets X-Forwarded-*; needed for real client IPs.
-    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    # Trust X-Forwarded-* only from as many proxies as configured (0: headers ignored,
+    # so a client cannot fake its IP to dodge the per-IP limits).
+    hops = app.config["TRUSTED_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from app.logs import configure_logging, init_request_id
 
@@ -48,8 +51,13 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     security.register(app)
 
     from app import cli
+    from app.jobs import catalog, outbox
+    from app.jobs import cli as jobs_cli
 
+    catalog.load()
+    outbox.init_app(app)
     cli.register(app)
+    jobs_cli.register(app)
     return app
 
 
@@ -109,6 +117,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.customers import bp as customers_bp
     from app.dashboard import bp as dashboard_bp
     from app.dashboard import home_bp
+    from app.jobs import bp as jobs_bp
+    from app.notifications import webhooks_bp as notification_webhooks_bp
+    from app.payments import bp as payments_bp
+    from app.payments import public_bp as payments_public_bp
     from app.ops import bp as ops_bp
     from app.settings import bp as settings_bp
     from app.team import bp as team_bp
@@ -125,6 +137,10 @@ def _register_blueprints(app: Flask) -> None:
         settings_bp,
         admin_bp,
         api_bp,
+        jobs_bp,
+        payments_bp,
+        payments_public_bp,
+        notification_webhooks_bp,
     ):
         app.register_blueprint(bp)
 
@@ -132,3 +148,6 @@ def _register_blueprints(app: Flask) -> None:
 
     # The public API is called cross-origin without cookies: no session to forge.
     csrf.exempt(api_bp)
+    # Webhooks authenticate by the provider's signature, not a session.
+    csrf.exempt(payments_public_bp)
+    csrf.exempt(notification_webhooks_bp)

@@ -63,7 +63,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def _valid_request_id(value: str | None) -> bool:
-    return bool(value) and len(value) <= 64 and all(c.isalnum() or c in "-_." for c in value)
+    return bool(value) and value.isascii() and len(value) <= 64 and all(c.isalnum() or c in "-_." for c in value)
 
 
 def init_request_id(app: Flask) -> None:

@@ -122,7 +122,7 @@ def _empty_tables(app) -> None:
 
 @pytest.fixture
 def ctx(app):
-    """An app context for tests that call services directly."""
+    """A request context for tests that call services directly (and make no requests)."""
     with app.test_request_context():
         yield
 
@@ -134,16 +134,18 @@ def client(app) -> TeppanClient:
 
 @pytest.fixture
 def world(app):
-    """Two stations with a user of every role at the first and a manager at the second."""
-    from tests.factories import build_world
+    """Two stations with a user of every role at the first and a manager and staff at the second.
 
-    with app.app_context():
-        data = build_world()
-        db.session.commit()
-        yield data
+    Built, committed (to the test's outer transaction) and detached: no app context stays
+    pushed, so every request of the test client gets its own `g` and session.
+    """
+    from tests.support import load_world
+
+    return load_world(app)
 
 
 def sign_in(client: TeppanClient, email: str, password: str | None = None):
+    """Sign in through the real /login form (argon2 and all)."""
     from tests.factories import PASSWORD
 
     response = client.post_form("/login", {"email": email, "password": password or PASSWORD})
@@ -153,15 +155,15 @@ def sign_in(client: TeppanClient, email: str, password: str | None = None):
 
 @pytest.fixture
 def as_role(app, world):
-    """as_role("manager") -> a client signed in as that role of station A."""
+    """as_role("manager") -> a client signed in as that user of the world (cached per test)."""
+    from tests.support import new_client
+
     cache: dict[str, TeppanClient] = {}
 
-    def _client(role: str) -> TeppanClient:
-        if role not in cache:
-            c = app.test_client()
-            sign_in(c, world.users[role].email)
-            cache[role] = c
-        return cache[role]
+    def _client(who: str) -> TeppanClient:
+        if who not in cache:
+            cache[who] = new_client(app, world.users[who].email)
+        return cache[who]
 
     return _client
 

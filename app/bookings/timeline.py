@@ -7,7 +7,12 @@ from typing import Any
 
 from app import audit
 from app.extensions import db
+from app.jobs.outbox import emit
 from app.models.booking import Booking, BookingEvent
+
+
+# Timeline entries that customers, chefs or staff are told about (app.notifications).
+ANNOUNCED = frozenset({"created", "confirmed", "cancelled", "expired", "rescheduled", "chef_assigned", "completed"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,16 @@ def log_event(
         note=note,
     )
     db.session.add(event)
+    if kind in ANNOUNCED:
+        db.session.flush()  # the event id makes the outbox key unique per occurrence
+        emit(
+            "notifications.booking_event",
+            key=f"booking-event:{event.id}",
+            station_id=booking.station_id,
+            booking_id=booking.id,
+            kind=kind,
+            event_id=event.id,
+        )
     audit.record(
         f"booking.{kind}",
         booking,

@@ -6,6 +6,7 @@ from app.models.chef import AvailabilityWindow, Blackout, Chef, TimeOff
 from app.models.customer import ConsentRecord, Customer
 from app.models.lead import Lead
 from app.models.mail import EmailMessage
+from app.models.outbox import Notification, OutboxMessage
 from app.models.payment import Payment
 from app.models.station import Station
 from app.models.user import Membership, Role, User
@@ -24,6 +25,8 @@ __all__ = [
     "IdempotencyRecord",
     "Lead",
     "Membership",
+    "Notification",
+    "OutboxMessage",
     "Payment",
     "Role",
     "SlotLock",

@@ -43,9 +43,20 @@ def booking_request(station_slug: str = "alpha", **overrides) -> BookingRequest:
 
 @pytest.fixture
 def kitchen(app, world):
-    """Station alpha with two chefs working every slot of every day (capacity 2)."""
-    with app.test_request_context():
+    """Station alpha with two chefs working every slot of every day (capacity 2), detached."""
+    with app.app_context():
         station = db.session.merge(world.station)
         chefs = [add_chef(station, "Kenji"), add_chef(station, "Hana")]
         db.session.commit()
-        yield station, chefs
+        for row in (station, *chefs):
+            db.session.refresh(row)
+        db.session.expunge_all()
+    return station, chefs
+
+
+@pytest.fixture
+def kitchen_ctx(app, kitchen):
+    """`kitchen` inside a request context, for tests that call services (no requests)."""
+    with app.test_request_context():
+        station, chefs = kitchen
+        yield db.session.merge(station), [db.session.merge(chef) for chef in chefs]

@@ -30,8 +30,8 @@ def kinds(booking):
     return list(rows)
 
 
-def test_confirm_then_complete_after_the_event(kitchen):
-    station, _ = kitchen
+def test_confirm_then_complete_after_the_event(kitchen_ctx):
+    station, _ = kitchen_ctx
     booking = book(station)
     lifecycle.confirm(booking, STAFF)
     with pytest.raises(lifecycle.IllegalTransition, match="once the event has started"):
@@ -50,8 +50,8 @@ def test_confirm_then_complete_after_the_event(kitchen):
         ([], "no_show"),
     ],
 )
-def test_illegal_transitions_are_refused_with_a_message(kitchen, steps, refused):
-    station, _ = kitchen
+def test_illegal_transitions_are_refused_with_a_message(kitchen_ctx, steps, refused):
+    station, _ = kitchen_ctx
     booking = book(station)
     late = booking.starts_at + timedelta(hours=1)
     for step in steps:
@@ -73,8 +73,8 @@ def test_illegal_transitions_are_refused_with_a_message(kitchen, steps, refused)
     assert booking.status == before
 
 
-def test_cancel_needs_a_reason_and_applies_the_refund_policy(kitchen):
-    station, _ = kitchen
+def test_cancel_needs_a_reason_and_applies_the_refund_policy(kitchen_ctx):
+    station, _ = kitchen_ctx
     booking = book(station)  # 14 days ahead: refundable (7+ days)
     with pytest.raises(ValidationFailed):
         lifecycle.cancel(station, booking, STAFF, reason="  ")
@@ -86,8 +86,8 @@ def test_cancel_needs_a_reason_and_applies_the_refund_policy(kitchen):
     assert late.refund_eligible is False
 
 
-def test_cancel_frees_the_slot(kitchen):
-    station, _ = kitchen
+def test_cancel_frees_the_slot(kitchen_ctx):
+    station, _ = kitchen_ctx
     first = book(station)
     book(station, customer={"name": "B", "email": "b@example.com", "phone": "4045550143"})
     lifecycle.cancel(station, first, STAFF, reason="changed plans")
@@ -95,16 +95,16 @@ def test_cancel_frees_the_slot(kitchen):
     assert third.status == "pending_deposit"
 
 
-def test_expire_only_after_the_deadline(kitchen):
-    station, _ = kitchen
+def test_expire_only_after_the_deadline(kitchen_ctx):
+    station, _ = kitchen_ctx
     booking = book(station)
     assert lifecycle.expire(booking, now=booking.deposit_due_at - timedelta(minutes=1)) is False
     assert lifecycle.expire(booking, now=booking.deposit_due_at) is True
     assert booking.status == "expired"
 
 
-def test_reschedule_keeps_history_and_respects_capacity(kitchen):
-    station, _ = kitchen
+def test_reschedule_keeps_history_and_respects_capacity(kitchen_ctx):
+    station, _ = kitchen_ctx
     booking = book(station)
     other_day = future_day(21)
     book(station, event_date=other_day.isoformat(), customer={"name": "B", "email": "b@x.com", "phone": "4045550143"})
@@ -121,8 +121,8 @@ def test_reschedule_keeps_history_and_respects_capacity(kitchen):
     assert "free reschedule" in remark
 
 
-def test_assign_chef_checks_availability_and_the_database_refuses_doubles(kitchen):
-    station, (kenji, hana) = kitchen
+def test_assign_chef_checks_availability_and_the_database_refuses_doubles(kitchen_ctx):
+    station, (kenji, hana) = kitchen_ctx
     first = book(station)
     second = book(station, customer={"name": "B", "email": "b@x.com", "phone": "4045550143"})
     lifecycle.assign_chef(station, first, kenji, STAFF)
@@ -135,8 +135,8 @@ def test_assign_chef_checks_availability_and_the_database_refuses_doubles(kitche
         db.session.flush()
 
 
-def test_manual_deposit_confirms_and_balance_follows(kitchen):
-    station, _ = kitchen
+def test_manual_deposit_confirms_and_balance_follows(kitchen_ctx):
+    station, _ = kitchen_ctx
     booking = book(station)
     with pytest.raises(ValidationFailed):
         lifecycle.record_payment(booking, STAFF, amount_cents=0, method="cash")
@@ -150,8 +150,8 @@ def test_manual_deposit_confirms_and_balance_follows(kitchen):
     assert kinds(booking)[-2:] == ["payment_recorded", "confirmed"]
 
 
-def test_notes_go_on_the_timeline(kitchen):
-    station, _ = kitchen
+def test_notes_go_on_the_timeline(kitchen_ctx):
+    station, _ = kitchen_ctx
     booking = book(station)
     lifecycle.add_note(booking, STAFF, "Gate code 1234")
     assert db.session.get(Booking, booking.id).events[0].note == "Gate code 1234"

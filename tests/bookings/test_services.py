@@ -20,8 +20,8 @@ def book(station, **overrides):
     return create_booking(station, booking_request(**overrides), actor=Actor.customer(), source="api")
 
 
-def test_booking_priced_and_recorded(kitchen):
-    station, _ = kitchen
+def test_booking_priced_and_recorded(kitchen_ctx):
+    station, _ = kitchen_ctx
     booking = book(station)
     assert booking.status == "pending_deposit"
     # 10 adults x $55 + 2 children x $30, within the free travel miles
@@ -37,8 +37,8 @@ def test_booking_priced_and_recorded(kitchen):
     assert [e.kind for e in events] == ["created"]
 
 
-def test_customer_matched_by_normalised_email_and_phone(kitchen):
-    station, _ = kitchen
+def test_customer_matched_by_normalised_email_and_phone(kitchen_ctx):
+    station, _ = kitchen_ctx
     first = book(station)
     second = book(station, slot="12:00",
                   customer={"name": "Ada L.", "email": "ADA@Example.com ", "phone": "+1 404-555-0142"})
@@ -47,8 +47,8 @@ def test_customer_matched_by_normalised_email_and_phone(kitchen):
     assert first.customer.phone == "+14045550142"
 
 
-def test_consent_recorded_per_channel_with_text(kitchen):
-    station, _ = kitchen
+def test_consent_recorded_per_channel_with_text(kitchen_ctx):
+    station, _ = kitchen_ctx
     booking = book(station, consent={"email": True, "email_text": "Send me offers", "sms": False})
     records = db.session.scalars(select(ConsentRecord)).all()
     assert [(r.channel, r.granted, r.text) for r in records] == [("email", True, "Send me offers")]
@@ -56,15 +56,15 @@ def test_consent_recorded_per_channel_with_text(kitchen):
     assert booking.customer.sms_consent is False
 
 
-def test_slot_must_be_one_of_the_station_slots(kitchen):
-    station, _ = kitchen
+def test_slot_must_be_one_of_the_station_slots(kitchen_ctx):
+    station, _ = kitchen_ctx
     with pytest.raises(ValidationFailed) as error:
         book(station, slot="13:00")
     assert "slot" in error.value.fields
 
 
-def test_lead_time_and_horizon(kitchen):
-    station, _ = kitchen
+def test_lead_time_and_horizon(kitchen_ctx):
+    station, _ = kitchen_ctx
     with pytest.raises(ValidationFailed, match="48 hours"):
         book(station, event_date=(future_day(0)).isoformat())
     with pytest.raises(ValidationFailed, match="365 days"):
@@ -78,8 +78,8 @@ def test_no_chef_means_no_capacity(app, world):
             book(station)
 
 
-def test_slot_never_sold_beyond_capacity(kitchen):
-    station, _ = kitchen
+def test_slot_never_sold_beyond_capacity(kitchen_ctx):
+    station, _ = kitchen_ctx
     book(station)
     book(station, customer={"name": "B", "email": "b@example.com", "phone": "4045550143"})
     with pytest.raises(SlotFull):
@@ -87,22 +87,22 @@ def test_slot_never_sold_beyond_capacity(kitchen):
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 2
 
 
-def test_unknown_protein_refused(kitchen):
-    station, _ = kitchen
+def test_unknown_protein_refused(kitchen_ctx):
+    station, _ = kitchen_ctx
     with pytest.raises(ValidationFailed, match="protein"):
         book(station, proteins=["Unicorn"])
 
 
-def test_outside_service_radius_refused(kitchen):
-    station, _ = kitchen
+def test_outside_service_radius_refused(kitchen_ctx):
+    station, _ = kitchen_ctx
     with pytest.raises(ValidationFailed) as error:
         book(station, zip_code="75201")  # Dallas, from Atlanta
     assert error.value.code == "outside_service_area"
     assert "miles" in error.value.message
 
 
-def test_deposit_deadline_never_after_the_event(kitchen):
-    station, _ = kitchen
+def test_deposit_deadline_never_after_the_event(kitchen_ctx):
+    station, _ = kitchen_ctx
     now = datetime.now(UTC)
     booking = create_booking(station, booking_request(event_date=future_day(3).isoformat()),
                              actor=Actor.customer(), source="api", now=now)

@@ -1,0 +1,16 @@
+"""Every module that defines jobs, imported once so the registry knows them all."""
+
+from __future__ import annotations
+
+import importlib
+
+JOB_MODULES = (
+    "app.jobs.builtin",
+    "app.bookings.jobs",
+    "app.notifications.jobs",
+)
+
+
+def load() -> None:
+    for name in JOB_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,1 @@
+"""The Jobs page (see app/jobs/__init__.py)."""

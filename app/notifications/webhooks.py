@@ -1,0 +1,1 @@
+"""Twilio status callbacks (see app/notifications/__init__.py)."""

@@ -1,0 +1,11 @@
+"""Payments: deposits (Stripe Checkout or recorded by hand), refunds, the payments list."""
+
+from flask import Blueprint
+
+from app.web.access import station_blueprint
+
+bp = station_blueprint("payments", __name__, "/payments")
+# Public: Stripe's webhook and the pages the customer returns to after Checkout.
+public_bp = Blueprint("payments_public", __name__)
+
+from app.payments import views  # noqa: E402,F401

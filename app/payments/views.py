@@ -1,0 +1,1 @@
+"""Payment pages and the Stripe webhook (see app/payments/__init__.py)."""
