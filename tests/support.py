@@ -6,7 +6,8 @@ that app context instead of pushing its own, so `g` survives from one request to
 next, and with it Flask-Login's cached user (`g._login_user`): an anonymous client
 following a manager's request is served as the manager, a staff client as whoever
 came before. This module's `world` builds the same rows, then leaves the app context,
-so every request gets a clean `g`. Test modules opt in with
+so every request gets a clean `g`; `as_role` is redefined to use it and to sign in
+through the session rather than the form. Test modules opt in with
 `from tests.support import isolated_world  # noqa: F401` (or via a conftest); the
 fixtures here are named for pytest (`world`, `as_role`, `make_app`, `dbq`) apart from their
 Python names so that importing them trips no linter.
@@ -123,11 +124,11 @@ def dbq_fixture(app) -> DB:
 
 
 def session_sign_in(client: TeppanClient, email: str) -> TeppanClient:
-    """Sign `client` in as `email` without the login form (and without argon2).
+    """Sign `client` in as `email` without the login form.
 
-    Flask-Login's own `login_user` writes the session, exactly as /login would; the
-    argon2 check it skips costs ~0.2 s of CPU a time. The login form itself is tested
-    in tests/auth/.
+    Flask-Login's own `login_user` writes the session, exactly as /login would (see
+    tests/auth/test_login.py, which also tests the form); skipped are the password
+    check (argon2) and the database write of the last sign-in.
     """
     app = client.application
     with app.test_request_context(environ_base=client.environ_base) as context:

@@ -18,6 +18,10 @@ def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths: never an open redirect."""
     if not target:
         return None
+    # Browsers read a backslash as "/" and drop tabs and newlines, so "/\evil.example"
+    # and "/<TAB>/evil.example" would leave the site like "//evil.example".
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

@@ -67,7 +67,12 @@ def _cents(text: str) -> int:
         value = Decimal(text.strip().lstrip("$").replace(",", ""))
     except (InvalidOperation, AttributeError):
         raise FieldProblem("Enter an amount like 55 or 55.00") from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    try:
+        # quantize() itself raises on huge values such as "1e30" (beyond the precision).
+        ok = value.is_finite() and value >= 0 and value == value.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        ok = False
+    if not ok:
         raise FieldProblem("Enter a positive amount with at most 2 decimals")
     return int(value * 100)
 

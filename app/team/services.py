@@ -140,7 +140,16 @@ def set_active(user: User, active: bool, *, actor_id: int) -> None:
 
 
 def update_profile(user: User, *, name: str, email: str) -> None:
-    email = normalise_email(email)
+    email, name = normalise_email(email), (name or "").strip()
+    # The profile form posts free text: a blank email would lock the person out (and a
+    # second blank one collide on the unique index), an over-long one fail in the database.
+    fields = {}
+    if not name or len(name) > 120:
+        fields["name"] = "Enter a name (up to 120 characters)."
+    if "@" not in email or len(email) > 255:
+        fields["email"] = "Enter a valid email."
+    if fields:
+        raise ValidationFailed("Check the profile: " + " ".join(fields.values()), fields=fields)
     other = find_user_by_email(email)
     if other is not None and other.id != user.id:
         raise Conflict("Another account uses that email.", fields={"email": "Already in use."})

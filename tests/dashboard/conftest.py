@@ -1,0 +1,1 @@
+from tests.support import dbq_fixture, isolated_world, make_app_fixture, session_as_role  # noqa: F401

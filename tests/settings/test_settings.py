@@ -1,0 +1,131 @@
+"""Station settings: money parsing, validation by field, only owners, audited."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.errors import ValidationFailed
+from app.models.audit import AuditEntry
+from app.models.station import Station
+from app.settings.services import FieldProblem, _cents, form_values, parse_form
+from app.stations.settings import DEFAULT_SETTINGS
+
+URL = "/s/alpha/settings/"
+
+
+def defaults_form(**changes: str) -> dict[str, str]:
+    return {**form_values(DEFAULT_SETTINGS), **changes}
+
+
+def overrides(dbq) -> dict:
+    return dbq.scalar(select(Station.settings_overrides).where(Station.slug == "alpha"))
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [("55", 5500), ("55.5", 5550), ("55.50", 5550), ("$1,234.56", 123456), (" 0 ", 0), ("0.01", 1)],
+)
+def test_money_is_parsed_to_cents(text, cents):
+    assert _cents(text) == cents
+
+
+@pytest.mark.parametrize("text", ["", "abc", "-5", "5.555", "NaN", "Infinity", "1e400", "1e30", "$"])
+def test_bad_money_is_a_field_problem(text):
+    with pytest.raises(FieldProblem):
+        _cents(text)
+
+
+def test_the_form_round_trips_the_defaults():
+    assert parse_form(form_values(DEFAULT_SETTINGS)) == DEFAULT_SETTINGS
+    assert DEFAULT_SETTINGS.overrides() == {}
+
+
+def test_errors_are_reported_by_field():
+    with pytest.raises(ValidationFailed) as caught:
+        parse_form(
+            defaults_form(
+                adult_price_cents="abc",
+                lead_time_hours="two days",
+                slot_times="12:00, 25:00",
+                upgrades="salmon | Salmon",
+            )
+        )
+    fields = caught.value.fields
+    assert fields["adult_price_cents"] == "Enter an amount like 55 or 55.00"
+    assert fields["lead_time_hours"] == "Enter a whole number."
+    assert fields["upgrades"] == "Line 1: write key | Label | price"
+    # slot_times is checked by the model once the parsing succeeded everywhere
+    assert "slot_times" not in fields
+
+
+def test_model_rules_are_reported_too():
+    with pytest.raises(ValidationFailed) as caught:
+        parse_form(defaults_form(slot_times="12:00, 25:00"))
+    assert "25:00" in caught.value.fields["slot_times"]
+    with pytest.raises(ValidationFailed) as caught:
+        parse_form(defaults_form(child_min_age="14"))
+    assert "form" in caught.value.fields
+
+
+def test_owner_saves_prices_in_dollars_stored_as_cents(as_role, world, dbq):
+    response = as_role("owner").post_form(
+        URL, defaults_form(adult_price_cents="60.50", party_minimum_cents="$1,200", slot_times="18:00, 12:00")
+    )
+    assert response.status_code == 303
+    assert response.location == URL
+    assert overrides(dbq) == {
+        "adult_price_cents": 6050,
+        "party_minimum_cents": 120000,
+        "slot_times": ["12:00", "18:00"],
+    }
+    entry = dbq.scalar(select(AuditEntry).where(AuditEntry.action == "station.settings_changed"))
+    assert entry.station_id == world.station.id
+    assert entry.before["adult_price_cents"] == 5500
+    assert entry.after["adult_price_cents"] == 6050
+    # The page shows the saved values back in dollars.
+    page = as_role("owner").get(URL).get_data(as_text=True)
+    assert 'value="60.50"' in page
+
+
+def test_saving_unchanged_settings_writes_no_audit_entry(as_role, world, dbq):
+    assert as_role("owner").post_form(URL, defaults_form()).status_code == 303
+    assert dbq.count(AuditEntry) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("adult_price_cents", "lots", "Enter an amount like 55 or 55.00"),
+        ("deposit_cents", "-100", "Enter a positive amount with at most 2 decimals"),
+        ("deposit_cents", "1e400", "Enter a positive amount with at most 2 decimals"),
+        ("horizon_days", "9999", "less than or equal to 730"),
+        ("quiet_hours_start", "9pm", "is not a time like 21:00"),
+        ("proteins_per_guest", "2.5", "Enter a whole number."),
+    ],
+)
+def test_bad_values_are_422_with_the_field_error_and_nothing_saved(as_role, world, dbq, field, value, message):
+    form = defaults_form(adult_price_cents="70")
+    form[field] = value
+    response = as_role("owner").post_form(URL, form)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert f'id="s-{field}"' in html
+    assert 'aria-invalid="true"' in html
+    assert overrides(dbq) == {}  # not even the valid adult price
+    assert dbq.count(AuditEntry) == 0
+
+
+def test_settings_are_per_station(as_role, world, dbq):
+    as_role("owner").post_form(URL, defaults_form(deposit_cents="150"))
+    assert overrides(dbq) == {"deposit_cents": 15000}
+    assert dbq.scalar(select(Station.settings_overrides).where(Station.slug == "beta")) == {}
+
+
+@pytest.mark.parametrize("role", ["manager", "staff", "chef"])
+def test_only_owners_change_settings(as_role, world, dbq, role):
+    client = as_role(role)
+    assert client.get(URL).status_code == 403
+    assert client.post_form(URL, defaults_form(adult_price_cents="1")).status_code == 403
+    assert overrides(dbq) == {}
