@@ -49,9 +49,7 @@ def register(app: Flask) -> None:
             if station_id is None:
                 raise click.ClickException(f"no station {station_slug!r}")
         try:
-            user, _, _ = invite_user(
-                email=email, name=name, role=role, station_id=station_id, actor_role=Role.OWNER
-            )
+            user, _, _ = invite_user(email=email, name=name, role=role, station_id=station_id, actor_role=Role.OWNER)
         except DomainError as error:
             raise click.ClickException(error.message) from None
         set_password(user, password, action="user.created_by_cli")

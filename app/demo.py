@@ -93,10 +93,7 @@ def seed(reset: bool = False) -> list[tuple[str, str]]:
         db.session.flush()
     stations = {data["slug"]: _station(data) for data in STATIONS}
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
-    users = {
-        email: _user(email, name, role, stations.get(slug), password_hash)
-        for email, name, role, slug in USERS
-    }
+    users = {email: _user(email, name, role, stations.get(slug), password_hash) for email, name, role, slug in USERS}
     db.session.flush()
     for seeder in DEMO_SEEDERS:
         seeder(stations, users)

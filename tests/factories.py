@@ -78,10 +78,7 @@ def build_world() -> World:
     world = World(station=station, other=other)
     world.users["owner"] = member(None, Role.OWNER, email="owner@example.com", name="Owner")
     for role in (Role.MANAGER, Role.STAFF, Role.CHEF):
-        world.users[role.value] = member(station, role, email=f"{role.value}@example.com",
-                                         name=role.value.title())
-    world.users["other_manager"] = member(other, Role.MANAGER, email="other@example.com",
-                                          name="Other Manager")
-    world.users["other_staff"] = member(other, Role.STAFF, email="other.staff@example.com",
-                                        name="Other Staff")
+        world.users[role.value] = member(station, role, email=f"{role.value}@example.com", name=role.value.title())
+    world.users["other_manager"] = member(other, Role.MANAGER, email="other@example.com", name="Other Manager")
+    world.users["other_staff"] = member(other, Role.STAFF, email="other.staff@example.com", name="Other Staff")
     return world

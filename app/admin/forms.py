@@ -17,9 +17,7 @@ class StationForm(FlaskForm):
         "Slug (in addresses)",
         validators=[
             DataRequired(),
-            Regexp(
-                r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$", message="Lower-case letters, digits and dashes."
-            ),
+            Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$", message="Lower-case letters, digits and dashes."),
         ],
     )
     timezone = SelectField("Timezone", choices=[(tz, tz) for tz in US_TIMEZONES], default="America/New_York")

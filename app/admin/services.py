@@ -36,9 +36,7 @@ def create_station(data: dict) -> Station:
     station = Station(**{k: data[k] for k in STATION_FIELDS if k in data})
     db.session.add(station)
     db.session.flush()
-    audit.record(
-        "station.created", station, station_id=station.id, after=audit.snapshot(station, STATION_FIELDS)
-    )
+    audit.record("station.created", station, station_id=station.id, after=audit.snapshot(station, STATION_FIELDS))
     return station
 
 

@@ -77,9 +77,7 @@ def edit_station(station_id: int):
             return redirect(url_for("admin.stations"), code=303)
         except DomainError as error:
             _fail(error, form)
-    return render_template("admin/station_form.html", form=form, station=station), (
-        422 if form.errors else 200
-    )
+    return render_template("admin/station_form.html", form=form, station=station), (422 if form.errors else 200)
 
 
 # --- users ----------------------------------------------------------------------------
@@ -148,9 +146,7 @@ def user_detail(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     if request.method == "POST":
         try:
-            team_services.update_profile(
-                user, name=request.form.get("name", ""), email=request.form.get("email", "")
-            )
+            team_services.update_profile(user, name=request.form.get("name", ""), email=request.form.get("email", ""))
             db.session.commit()
             flash("Profile saved.", "success")
         except DomainError as error:
@@ -212,9 +208,7 @@ def audit_log():
     if action:
         stmt = stmt.where(AuditEntry.action.like(f"{action}%"))
     if actor:
-        stmt = stmt.join(User, User.id == AuditEntry.actor_id).where(
-            func.lower(User.email).like(f"%{actor}%")
-        )
+        stmt = stmt.join(User, User.id == AuditEntry.actor_id).where(func.lower(User.email).like(f"%{actor}%"))
     stations = db.session.scalars(select(Station).order_by(Station.name)).all()
     return render(
         "admin/audit.html",

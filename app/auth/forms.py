@@ -16,9 +16,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=255)]
-    )
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=255)])
 
 
 def _strong(form, field) -> None:
@@ -29,9 +27,7 @@ def _strong(form, field) -> None:
 
 class NewPasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired(), _strong])
-    confirm = PasswordField(
-        "Repeat it", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
-    )
+    confirm = PasswordField("Repeat it", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
 
 
 class ChangePasswordForm(NewPasswordForm):

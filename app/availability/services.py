@@ -64,9 +64,7 @@ def booking_window(station: Station, now: datetime | None = None) -> tuple[datet
     now = now or utcnow()
     settings = station.settings
     local_today = now.astimezone(ZoneInfo(station.timezone)).date()
-    return now + timedelta(hours=settings.lead_time_hours), local_today + timedelta(
-        days=settings.horizon_days
-    )
+    return now + timedelta(hours=settings.lead_time_hours), local_today + timedelta(days=settings.horizon_days)
 
 
 def _covers(window: AvailabilityWindow, start: time, end: time) -> bool:
@@ -115,9 +113,7 @@ def capacities(station: Station, first: date, last: date) -> dict[tuple[date, st
                 result[(day, slot)] = 0
                 continue
             chefs = {
-                w.chef_id
-                for w in by_weekday[day.weekday()]
-                if w.chef_id not in chefs_away and _covers(w, start, end)
+                w.chef_id for w in by_weekday[day.weekday()] if w.chef_id not in chefs_away and _covers(w, start, end)
             }
             result[(day, slot)] = len(chefs)
         day += timedelta(days=1)
@@ -162,9 +158,7 @@ def slots(station: Station, first: date, last: date, now: datetime | None = None
     return result
 
 
-def slot_refusal(
-    starts_at: datetime, day: date, horizon: date, earliest: datetime, capacity: int, booked: int
-) -> str:
+def slot_refusal(starts_at: datetime, day: date, horizon: date, earliest: datetime, capacity: int, booked: int) -> str:
     """Why a slot cannot be booked, or "" when it can."""
     if starts_at < earliest:
         return "too soon"

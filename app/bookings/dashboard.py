@@ -20,14 +20,24 @@ def booking_numbers(station_id: int, window: Window) -> list[Stat]:
     active = Booking.status.in_(ACTIVE)
     row = db.session.execute(
         select(
-            func.count(case((active & (Booking.starts_at >= window.today_start)
-                             & (Booking.starts_at < window.today_end), 1))),
+            func.count(
+                case((active & (Booking.starts_at >= window.today_start) & (Booking.starts_at < window.today_end), 1))
+            ),
             func.count(case((active & (Booking.starts_at >= window.today_end) & (Booking.starts_at < week_end), 1))),
             func.count(case((Booking.status == BookingStatus.PENDING_DEPOSIT.value, 1))),
             func.count(case((active & Booking.chef_id.is_(None) & (Booking.starts_at >= window.now), 1))),
             func.count(case(((Booking.created_at >= window.today_start) & (Booking.created_at < window.today_end), 1))),
-            func.coalesce(func.sum(case((active & (Booking.starts_at >= window.now),
-                                         Booking.total_cents - Booking.paid_cents + Booking.refunded_cents))), 0),
+            func.coalesce(
+                func.sum(
+                    case(
+                        (
+                            active & (Booking.starts_at >= window.now),
+                            Booking.total_cents - Booking.paid_cents + Booking.refunded_cents,
+                        )
+                    )
+                ),
+                0,
+            ),
         ).where(Booking.station_id == station_id)
     ).one()
     today, week, awaiting, no_chef, created, outstanding = row
@@ -35,10 +45,20 @@ def booking_numbers(station_id: int, window: Window) -> list[Stat]:
     return [
         Stat("Events today", today, "bookings.calendar"),
         Stat("Events in the next 7 days", week, "bookings.index", {"status": "active", "from": today_local}),
-        Stat("Awaiting deposit", awaiting, "bookings.index", {"status": "pending_deposit"},
-             tone="warn" if awaiting else ""),
-        Stat("Upcoming without a chef", no_chef, "bookings.index", {"chef": "none", "status": "active"},
-             tone="bad" if no_chef else ""),
+        Stat(
+            "Awaiting deposit",
+            awaiting,
+            "bookings.index",
+            {"status": "pending_deposit"},
+            tone="warn" if awaiting else "",
+        ),
+        Stat(
+            "Upcoming without a chef",
+            no_chef,
+            "bookings.index",
+            {"chef": "none", "status": "active"},
+            tone="bad" if no_chef else "",
+        ),
         Stat("Booked today", created, "bookings.index", {"sort": "-created"}),
         Stat("Balances outstanding ($)", f"{outstanding / 100:,.0f}"),
     ]

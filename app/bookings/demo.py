@@ -24,9 +24,11 @@ from app.models.user import Membership, Role, User
 FIRST = ["Ava", "Liam", "Mia", "Noah", "Zoe", "Ethan", "Ivy", "Lucas", "Chloe", "Mason", "Nora", "Owen"]
 LAST = ["Nguyen", "Patel", "Garcia", "Johnson", "Kim", "Brown", "Lopez", "Davis", "Chen", "Walker"]
 STREETS = ["Peachtree St", "Oak Ave", "Maple Dr", "Lakeview Rd", "Pine Ln", "Cedar Ct"]
-NEARBY_ZIPS = {"30313": ["30303", "30305", "30308", "30318", "30324"],
-               "75201": ["75204", "75205", "75206", "75219"],
-               "85003": ["85004", "85006", "85008", "85012"]}
+NEARBY_ZIPS = {
+    "30313": ["30303", "30305", "30308", "30318", "30324"],
+    "75201": ["75204", "75205", "75206", "75219"],
+    "85003": ["85004", "85006", "85008", "85012"],
+}
 
 
 def _chefs(station: Station, users: dict[str, User]) -> list[Chef]:
@@ -45,8 +47,11 @@ def _chefs(station: Station, users: dict[str, User]) -> list[Chef]:
         # Everyone works weekends; weekdays alternate so capacity varies by day.
         for weekday in range(7):
             if weekday >= 4 or weekday % 2 == index % 2:
-                db.session.add(AvailabilityWindow(station_id=station.id, chef_id=chef.id, weekday=weekday,
-                                                  starts=time(11, 0), ends=time(23, 59)))
+                db.session.add(
+                    AvailabilityWindow(
+                        station_id=station.id, chef_id=chef.id, weekday=weekday, starts=time(11, 0), ends=time(23, 59)
+                    )
+                )
         chefs.append(chef)
     db.session.flush()
     return chefs
@@ -54,22 +59,31 @@ def _chefs(station: Station, users: dict[str, User]) -> list[Chef]:
 
 def _request(station: Station, rng: random.Random, day, slot: str, n: int) -> BookingRequest:
     first, last = rng.choice(FIRST), rng.choice(LAST)
-    return BookingRequest.model_validate({
-        "station": station.slug,
-        "customer": {"name": f"{first} {last}", "email": f"{first}.{last}{n}@example.com".lower(),
-                     "phone": f"+1404555{1000 + n:04d}"},
-        "address": f"{rng.randint(10, 999)} {rng.choice(STREETS)}",
-        "zip_code": rng.choice(NEARBY_ZIPS.get(station.zip_code, [station.zip_code])),
-        "event_date": day.isoformat(), "slot": slot,
-        "adults": rng.randint(6, 20), "children": rng.randint(0, 5), "toddlers": rng.randint(0, 2),
-        "upgrades": rng.choice([{}, {"filet_mignon": 4}, {"lobster_tail": 2}, {"salmon": 3, "scallops": 2}]),
-        "add_ons": rng.choice([{}, {"gyoza": 2}, {"fried_rice": 3, "edamame": 2}]),
-        "proteins": rng.sample(station.settings.proteins, 2),
-        "allergies": rng.choice(["", "", "", "Shellfish allergy (1 guest)", "No sesame"]),
-        "consent": {"email": rng.random() < 0.5, "email_text": "Send me news and offers by email."},
-        "attribution": rng.choice([{}, {"utm_source": "instagram", "utm_medium": "social"},
-                                   {"utm_source": "google", "utm_medium": "cpc"}]),
-    })
+    return BookingRequest.model_validate(
+        {
+            "station": station.slug,
+            "customer": {
+                "name": f"{first} {last}",
+                "email": f"{first}.{last}{n}@example.com".lower(),
+                "phone": f"+1404555{1000 + n:04d}",
+            },
+            "address": f"{rng.randint(10, 999)} {rng.choice(STREETS)}",
+            "zip_code": rng.choice(NEARBY_ZIPS.get(station.zip_code, [station.zip_code])),
+            "event_date": day.isoformat(),
+            "slot": slot,
+            "adults": rng.randint(6, 20),
+            "children": rng.randint(0, 5),
+            "toddlers": rng.randint(0, 2),
+            "upgrades": rng.choice([{}, {"filet_mignon": 4}, {"lobster_tail": 2}, {"salmon": 3, "scallops": 2}]),
+            "add_ons": rng.choice([{}, {"gyoza": 2}, {"fried_rice": 3, "edamame": 2}]),
+            "proteins": rng.sample(station.settings.proteins, 2),
+            "allergies": rng.choice(["", "", "", "Shellfish allergy (1 guest)", "No sesame"]),
+            "consent": {"email": rng.random() < 0.5, "email_text": "Send me news and offers by email."},
+            "attribution": rng.choice(
+                [{}, {"utm_source": "instagram", "utm_medium": "social"}, {"utm_source": "google", "utm_medium": "cpc"}]
+            ),
+        }
+    )
 
 
 def seed_bookings(stations: dict[str, Station], users: dict[str, User]) -> None:
@@ -89,14 +103,24 @@ def seed_bookings(stations: dict[str, Station], users: dict[str, User]) -> None:
             # Past parties were booked ~10 days ahead; upcoming ones in the last day.
             created = now + (timedelta(days=offset - 10) if offset < 0 else -timedelta(hours=rng.randint(1, 20)))
             try:
-                booking = create_booking(station, _request(station, rng, day, slot, made), actor=Actor.customer(),
-                                         source=rng.choice(["api", "api", "staff"]), now=created)
+                booking = create_booking(
+                    station,
+                    _request(station, rng, day, slot, made),
+                    actor=Actor.customer(),
+                    source=rng.choice(["api", "api", "staff"]),
+                    now=created,
+                )
             except DomainError:
                 continue
             made += 1
             if rng.random() < 0.7:
-                lifecycle.record_payment(booking, staff_actor, amount_cents=booking.deposit_cents,
-                                         method=rng.choice(["venmo", "zelle", "cash"]), now=created)
+                lifecycle.record_payment(
+                    booking,
+                    staff_actor,
+                    amount_cents=booking.deposit_cents,
+                    method=rng.choice(["venmo", "zelle", "cash"]),
+                    now=created,
+                )
                 free = chefs_free_for(station, booking.event_date, booking.slot_time)
                 if free:
                     lifecycle.assign_chef(station, booking, rng.choice(free), staff_actor)
@@ -117,13 +141,21 @@ def seed_bookings(stations: dict[str, Station], users: dict[str, User]) -> None:
 def _leads(station: Station, rng: random.Random) -> None:
     for n in range(8):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        db.session.add(Lead(
-            station_id=station.id, name=f"{first} {last}", email=f"lead{n}.{first}@example.com".lower(),
-            source=rng.choice(["quote_request", "contact_form"]), stage=rng.choice(["new", "contacted", "quoted"]),
-            message=rng.choice(["Birthday for 12 next month?", "Do you do corporate events?", "Price for 20 adults?"]),
-            guests=rng.randint(8, 30), first_touch={"utm_source": rng.choice(["google", "instagram", "qr"])},
-            last_touch={},
-        ))
+        db.session.add(
+            Lead(
+                station_id=station.id,
+                name=f"{first} {last}",
+                email=f"lead{n}.{first}@example.com".lower(),
+                source=rng.choice(["quote_request", "contact_form"]),
+                stage=rng.choice(["new", "contacted", "quoted"]),
+                message=rng.choice(
+                    ["Birthday for 12 next month?", "Do you do corporate events?", "Price for 20 adults?"]
+                ),
+                guests=rng.randint(8, 30),
+                first_touch={"utm_source": rng.choice(["google", "instagram", "qr"])},
+                last_touch={},
+            )
+        )
 
 
 DEMO_SEEDERS.append(seed_bookings)

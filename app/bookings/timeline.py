@@ -10,7 +10,6 @@ from app.extensions import db
 from app.jobs.outbox import emit
 from app.models.booking import Booking, BookingEvent
 
-
 # Timeline entries that customers, chefs or staff are told about (app.notifications).
 ANNOUNCED = frozenset({"created", "confirmed", "cancelled", "expired", "rescheduled", "chef_assigned", "completed"})
 

@@ -63,9 +63,7 @@ def station_window(timezone: str, now: datetime | None = None) -> Window:
 
 @contributes(order=90)
 def team_numbers(station_id: int, window: Window) -> list[Stat]:
-    members = db.session.scalar(
-        select(func.count()).select_from(Membership).where(Membership.station_id == station_id)
-    )
+    members = db.session.scalar(select(func.count()).select_from(Membership).where(Membership.station_id == station_id))
     changes = db.session.scalar(
         select(func.count())
         .select_from(AuditEntry)

@@ -47,6 +47,4 @@ class StationScoped:
 
     @declared_attr
     def station_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr takes the class
-        return mapped_column(
-            Integer, ForeignKey("stations.id", ondelete="CASCADE"), index=True, nullable=False
-        )
+        return mapped_column(Integer, ForeignKey("stations.id", ondelete="CASCADE"), index=True, nullable=False)

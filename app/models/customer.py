@@ -29,9 +29,7 @@ class Customer(StationScoped, TimestampMixin, db.Model):
     # A merged duplicate points at the customer that absorbed it.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
 
-    bookings = relationship(
-        "Booking", back_populates="customer", lazy="select", order_by="Booking.event_date.desc()"
-    )
+    bookings = relationship("Booking", back_populates="customer", lazy="select", order_by="Booking.event_date.desc()")
     consents = relationship(
         "ConsentRecord", back_populates="customer", lazy="select", order_by="ConsentRecord.recorded_at.desc()"
     )

@@ -110,9 +110,7 @@ def form_values(settings: StationSettings) -> dict[str, str]:
         elif field.kind == "times":
             values[field.name] = ", ".join(value)
         elif field.kind == "items":
-            values[field.name] = "\n".join(
-                f"{i.key} | {i.label} | {_money_text(i.price_cents)}" for i in value
-            )
+            values[field.name] = "\n".join(f"{i.key} | {i.label} | {_money_text(i.price_cents)}" for i in value)
         elif field.kind == "words":
             values[field.name] = "\n".join(value)
         else:

@@ -125,9 +125,7 @@ class StationSettings(BaseModel):
     def overrides(self) -> dict[str, Any]:
         """Only the values that differ from the defaults (what a station stores)."""
         defaults = StationSettings().model_dump(mode="json")
-        return {
-            key: value for key, value in self.model_dump(mode="json").items() if defaults.get(key) != value
-        }
+        return {key: value for key, value in self.model_dump(mode="json").items() if defaults.get(key) != value}
 
     def upgrade(self, key: str) -> MenuItem | None:
         return next((item for item in self.upgrades if item.key == key), None)

@@ -16,9 +16,7 @@ ROLE_LABELS = {
 
 class InviteForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField(
-        "Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=255)]
-    )
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=255)])
     role = SelectField("Role", validators=[DataRequired()])
     station_id = SelectField("Station", coerce=int, validate_choice=False, default=0)
 

@@ -94,9 +94,7 @@ def change_role(membership: Membership, role: str, *, actor_role: Role, actor_id
         raise ValidationFailed("Owner is business-wide: add or remove it from the Users page.")
     before = membership.role
     membership.role = new_role.value
-    audit.record(
-        "membership.role_changed", membership, before={"role": before}, after={"role": new_role.value}
-    )
+    audit.record("membership.role_changed", membership, before={"role": before}, after={"role": new_role.value})
 
 
 def remove_membership(membership: Membership, *, actor_role: Role, actor_id: int) -> None:
@@ -105,9 +103,7 @@ def remove_membership(membership: Membership, *, actor_role: Role, actor_id: int
         raise NotAllowed("You cannot remove yourself.")
     if membership.role == Role.OWNER and _owner_count() <= 1:
         raise Conflict("This is the last owner: add another owner first.")
-    audit.record(
-        "membership.removed", membership, before={"user_id": membership.user_id, "role": membership.role}
-    )
+    audit.record("membership.removed", membership, before={"user_id": membership.user_id, "role": membership.role})
     db.session.delete(membership)
 
 

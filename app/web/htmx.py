@@ -30,9 +30,7 @@ def wants_json() -> bool:
     return request.is_json or (best == "application/json" and not is_htmx())
 
 
-def render(
-    page_template: str, fragment_template: str | None = None, status: int = 200, **context: Any
-) -> Response:
+def render(page_template: str, fragment_template: str | None = None, status: int = 200, **context: Any) -> Response:
     """The whole page, or only the fragment when HTMX asked for a part of it.
 
     The page template includes the fragment, so both render the same markup.

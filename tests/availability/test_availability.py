@@ -44,8 +44,7 @@ def test_time_off_only_when_approved_and_blackouts_close_the_day(app, world):
         station = db.session.merge(world.station)
         chef = add_chef(station, "Kenji")
         day = future_day()
-        db.session.add(TimeOff(station_id=station.id, chef_id=chef.id, first_day=day, last_day=day,
-                               status="requested"))
+        db.session.add(TimeOff(station_id=station.id, chef_id=chef.id, first_day=day, last_day=day, status="requested"))
         db.session.flush()
         assert capacities(station, day, day)[(day, "18:00")] == 1
         db.session.query(TimeOff).update({"status": "approved"})

@@ -16,8 +16,9 @@ def add_chef(station, name: str, *, weekdays=range(7), starts=time(11, 0), ends=
     db.session.add(chef)
     db.session.flush()
     for weekday in weekdays:
-        db.session.add(AvailabilityWindow(station_id=station.id, chef_id=chef.id, weekday=weekday,
-                                          starts=starts, ends=ends))
+        db.session.add(
+            AvailabilityWindow(station_id=station.id, chef_id=chef.id, weekday=weekday, starts=starts, ends=ends)
+        )
     db.session.flush()
     return chef
 

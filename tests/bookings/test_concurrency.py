@@ -59,8 +59,6 @@ def test_fifty_concurrent_bookings_for_a_slot_of_two(app):
     assert statuses.count(409) == REQUESTS - 2, statuses
     assert all(body["error"]["code"] == "slot_full" for status, body in results if status == 409)
     with app.app_context():
-        held = db.session.scalar(
-            select(func.count()).select_from(Booking).where(Booking.station_id == station_id)
-        )
+        held = db.session.scalar(select(func.count()).select_from(Booking).where(Booking.station_id == station_id))
         assert held == 2
         assert db.session.get(Station, station_id).slug == "race"

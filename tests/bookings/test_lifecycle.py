@@ -80,8 +80,11 @@ def test_cancel_needs_a_reason_and_applies_the_refund_policy(kitchen_ctx):
         lifecycle.cancel(station, booking, STAFF, reason="  ")
     lifecycle.cancel(station, booking, STAFF, reason="moved away")
     assert booking.refund_eligible is True
-    late = book(station, event_date=future_day(3).isoformat(),
-                customer={"name": "L", "email": "l@example.com", "phone": "4045550199"})
+    late = book(
+        station,
+        event_date=future_day(3).isoformat(),
+        customer={"name": "L", "email": "l@example.com", "phone": "4045550199"},
+    )
     lifecycle.cancel(station, late, STAFF, reason="sick")
     assert late.refund_eligible is False
 

@@ -40,8 +40,9 @@ def test_booking_priced_and_recorded(kitchen_ctx):
 def test_customer_matched_by_normalised_email_and_phone(kitchen_ctx):
     station, _ = kitchen_ctx
     first = book(station)
-    second = book(station, slot="12:00",
-                  customer={"name": "Ada L.", "email": "ADA@Example.com ", "phone": "+1 404-555-0142"})
+    second = book(
+        station, slot="12:00", customer={"name": "Ada L.", "email": "ADA@Example.com ", "phone": "+1 404-555-0142"}
+    )
     assert first.customer_id == second.customer_id
     assert db.session.scalar(select(func.count()).select_from(Customer)) == 1
     assert first.customer.phone == "+14045550142"
@@ -104,6 +105,7 @@ def test_outside_service_radius_refused(kitchen_ctx):
 def test_deposit_deadline_never_after_the_event(kitchen_ctx):
     station, _ = kitchen_ctx
     now = datetime.now(UTC)
-    booking = create_booking(station, booking_request(event_date=future_day(3).isoformat()),
-                             actor=Actor.customer(), source="api", now=now)
+    booking = create_booking(
+        station, booking_request(event_date=future_day(3).isoformat()), actor=Actor.customer(), source="api", now=now
+    )
     assert booking.deposit_due_at <= booking.starts_at

@@ -66,10 +66,15 @@ def test_list_query_count_does_not_grow_with_rows(app, as_role, kitchen):
     with app.test_request_context():
         s = db.session.merge(station)
         for n in range(6):
-            create_booking(s, booking_request(event_date=future_day(20 + n).isoformat(),
-                                              customer={"name": f"C{n}", "email": f"c{n}@x.com",
-                                                        "phone": f"40455501{n:02d}"}),
-                           actor=Actor.customer(), source="api")
+            create_booking(
+                s,
+                booking_request(
+                    event_date=future_day(20 + n).isoformat(),
+                    customer={"name": f"C{n}", "email": f"c{n}@x.com", "phone": f"40455501{n:02d}"},
+                ),
+                actor=Actor.customer(),
+                source="api",
+            )
         db.session.commit()
     assert count_for_list() == few
 
@@ -79,8 +84,9 @@ def test_calendar_week_and_month(as_role, booking_id):
     week = client.get(f"/s/alpha/bookings/calendar?date={future_day().isoformat()}")
     assert week.status_code == 200
     assert b"Ada Lovelace" in week.data and b"1/2" in week.data  # booked / capacity
-    month = client.get(f"/s/alpha/bookings/calendar?view=month&date={future_day().isoformat()}",
-                       headers={"HX-Request": "true"})
+    month = client.get(
+        f"/s/alpha/bookings/calendar?view=month&date={future_day().isoformat()}", headers={"HX-Request": "true"}
+    )
     assert month.status_code == 200 and b"<html" not in month.data
     assert client.get("/s/alpha/bookings/calendar?date=not-a-date").status_code == 200
 
@@ -89,8 +95,9 @@ def test_booking_page_and_actions_without_js(app, as_role, booking_id):
     client = as_role("manager")
     page = client.get(f"/s/alpha/bookings/{booking_id}")
     assert page.status_code == 200 and b"$610.00" in page.data
-    response = client.post_form(f"/s/alpha/bookings/{booking_id}/payments",
-                                {"amount": "100", "method": "zelle", "kind": "deposit"})
+    response = client.post_form(
+        f"/s/alpha/bookings/{booking_id}/payments", {"amount": "100", "method": "zelle", "kind": "deposit"}
+    )
     assert response.status_code == 303
     response = client.post_form(f"/s/alpha/bookings/{booking_id}/notes", {"note": "Gate 42"})
     assert response.status_code == 303
@@ -122,8 +129,7 @@ def test_reschedule_page_lists_only_slots_with_room(app, as_role, booking_id):
     page = client.get(f"/s/alpha/bookings/{booking_id}/reschedule?from={future_day(20).isoformat()}")
     assert page.status_code == 200
     target = future_day(22)
-    response = client.post_form(f"/s/alpha/bookings/{booking_id}/reschedule",
-                                {"choice": f"{target.isoformat()}|15:00"})
+    response = client.post_form(f"/s/alpha/bookings/{booking_id}/reschedule", {"choice": f"{target.isoformat()}|15:00"})
     assert response.status_code == 303
     with app.app_context():
         booking = db.session.get(Booking, booking_id)
@@ -144,10 +150,20 @@ def test_new_booking_form_creates_and_reports_errors(app, as_role, kitchen):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 0
     form = {
-        "name": "Grace Hopper", "phone": "404 555 0177", "email": "grace@example.com",
-        "event_date": future_day(10).isoformat(), "slot": "15:00", "address": "1 Navy Way",
-        "zip_code": "30303", "adults": "12", "children": "0", "toddlers": "1", "upgrade_lobster_tail": "2",
-        "proteins": ["Chicken", "Shrimp"], "consent_sms": "1", "source": "phone",
+        "name": "Grace Hopper",
+        "phone": "404 555 0177",
+        "email": "grace@example.com",
+        "event_date": future_day(10).isoformat(),
+        "slot": "15:00",
+        "address": "1 Navy Way",
+        "zip_code": "30303",
+        "adults": "12",
+        "children": "0",
+        "toddlers": "1",
+        "upgrade_lobster_tail": "2",
+        "proteins": ["Chicken", "Shrimp"],
+        "consent_sms": "1",
+        "source": "phone",
     }
     created = client.post_form("/s/alpha/bookings/new", form)
     assert created.status_code == 303
