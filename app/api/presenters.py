@@ -163,6 +163,14 @@ def status_url(booking: Booking) -> str:
     return base + url_for("api.booking_status", public_token=booking.public_token)
 
 
+def deposit_url(booking: Booking) -> str | None:
+    """PUBLIC_BASE_URL/pay/<token> when card payments are on; None: deposits recorded by staff."""
+    from app.payments.checkout import pay_url
+    from app.payments.stripe_client import stripe_enabled
+
+    return pay_url(booking.public_token) if stripe_enabled() else None
+
+
 def _guests(booking: Booking) -> out.Guests:
     return out.Guests(adults=booking.adults, children=booking.children, toddlers=booking.toddlers, total=booking.guests)
 
@@ -183,6 +191,7 @@ def booking_created(booking: Booking, station: Station) -> out.BookingCreated:
         deposit_due_at=booking.deposit_due_at,
         quote=quote_out(booking.quote, s),
         status_url=status_url(booking),
+        deposit_url=deposit_url(booking),
     )
 
 

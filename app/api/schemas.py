@@ -232,6 +232,14 @@ class BookingCreated(BaseModel):
     deposit_due_at: dt.datetime | None = Field(description="Unpaid by then, the booking expires")
     quote: QuoteOut
     status_url: str
+    deposit_url: str | None = Field(
+        default=None,
+        description=(
+            "Where the customer pays the deposit by card (a page that forwards to Stripe Checkout). "
+            "null when card payments are not configured: the station then records the deposit by hand "
+            "(cash, Venmo, Zelle, check)."
+        ),
+    )
 
 
 class BookingStatus(BaseModel):

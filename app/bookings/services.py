@@ -172,4 +172,8 @@ def create_booking(
             "source": source,
         },
     )
+    # The deposit's Stripe Checkout Session, asked for in this same transaction (outbox).
+    from app.payments.services import request_deposit_checkout  # payments build on bookings
+
+    request_deposit_checkout(booking)
     return booking

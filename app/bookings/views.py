@@ -17,6 +17,9 @@ from app.models.base import utcnow
 from app.models.booking import Booking
 from app.models.chef import Chef
 from app.models.payment import MANUAL_METHODS, Payment
+from app.payments import queries as payment_queries
+from app.payments import services as payment_services
+from app.payments.forms import amount_cents
 from app.permissions import can, require
 from app.tenancy import get_scoped_or_404, scoped
 from app.web.formatting import local_time
@@ -89,7 +92,7 @@ def _panel_context(booking: Booking) -> dict:
         "started": now >= booking.starts_at,
         "refundable_now": lifecycle.refund_eligible(g.station, booking, now),
         "reschedule_remark": lifecycle.reschedule_policy(g.station, booking, now),
-        "stripe_enabled": False,
+        **payment_queries.booking_card(booking),  # stripe_enabled, refunds, refund limits
     }
 
 
@@ -241,6 +244,24 @@ def record_payment(booking_id: int):
             note=request.form.get("note", ""),
         ),
         "Payment recorded.",
+    )
+
+
+@bp.post("/<int:booking_id>/refunds")
+@require("payments.refund")
+def refund(booking_id: int):
+    """Refund money paid: back to the card through Stripe, or paid back by hand."""
+    by_card = request.form.get("method") == "card"
+    return _action(
+        booking_id,
+        lambda b, a: payment_services.refund(
+            b,
+            a,
+            amount_cents=amount_cents(request.form.get("amount")),
+            method=request.form.get("method", ""),
+            reason=request.form.get("reason", ""),
+        ),
+        "Refund requested from Stripe." if by_card else "Refund recorded.",
     )
 
 

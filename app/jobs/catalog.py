@@ -8,6 +8,7 @@ JOB_MODULES = (
     "app.jobs.builtin",
     "app.bookings.jobs",
     "app.notifications.jobs",
+    "app.payments.jobs",
 )
 
 

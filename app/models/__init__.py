@@ -7,8 +7,9 @@ from app.models.customer import ConsentRecord, Customer
 from app.models.lead import Lead
 from app.models.mail import EmailMessage
 from app.models.outbox import Notification, OutboxMessage
-from app.models.payment import Payment
+from app.models.payment import CheckoutSession, Payment, Refund
 from app.models.station import Station
+from app.models.stripe_event import StripeEvent
 from app.models.user import Membership, Role, User
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Booking",
     "BookingEvent",
     "BookingStatus",
+    "CheckoutSession",
     "Chef",
     "ConsentRecord",
     "Customer",
@@ -28,9 +30,11 @@ __all__ = [
     "Notification",
     "OutboxMessage",
     "Payment",
+    "Refund",
     "Role",
     "SlotLock",
     "Station",
+    "StripeEvent",
     "TimeOff",
     "User",
 ]
