@@ -62,6 +62,7 @@ class Config:
         self.TWILIO_ACCOUNT_SID = _env("TWILIO_ACCOUNT_SID")
         self.TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
         self.TWILIO_FROM_NUMBER = _env("TWILIO_FROM_NUMBER")
+        self.TWILIO_API_BASE = _env("TWILIO_API_BASE")  # a local fake in tests
 
         self.SMTP_HOST = _env("SMTP_HOST")  # None: emails are recorded, not sent
         self.SMTP_PORT = _env_int("SMTP_PORT", 587)

@@ -119,9 +119,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.dashboard import home_bp
     from app.jobs import bp as jobs_bp
     from app.notifications import webhooks_bp as notification_webhooks_bp
+    from app.ops import bp as ops_bp
     from app.payments import bp as payments_bp
     from app.payments import public_bp as payments_public_bp
-    from app.ops import bp as ops_bp
     from app.settings import bp as settings_bp
     from app.team import bp as team_bp
 

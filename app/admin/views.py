@@ -12,7 +12,6 @@ from app.admin.forms import StationForm
 from app.errors import DomainError
 from app.extensions import db
 from app.models.audit import AuditEntry
-from app.models.mail import EmailMessage
 from app.models.station import Station
 from app.models.user import Membership, Role, User
 from app.permissions import require
@@ -224,11 +223,21 @@ def audit_log():
 @bp.get("/messages")
 @require("admin.audit")
 def sent_messages():
-    """Emails the app sent or recorded (without SMTP they are only recorded here)."""
-    stmt = select(EmailMessage).order_by(EmailMessage.created_at.desc(), EmailMessage.id.desc())
+    """Email and SMS the app sent, recorded, deferred or skipped (notifications and account emails)."""
+    from app.notifications.queries import STATUSES
+    from app.notifications.queries import sent_messages as sent_messages_page
+
+    channel = request.args.get("channel", "")
+    status = request.args.get("status", "")
+    station_id = request.args.get("station", type=int)
     return render_template(
         "admin/messages.html",
-        page=paginate(stmt),
+        page=sent_messages_page(
+            page=request.args.get("page", 1, type=int) or 1, channel=channel, status=status, station_id=station_id
+        ),
+        filters={"channel": channel, "status": status, "station": station_id},
+        statuses=STATUSES,
+        stations=db.session.scalars(select(Station).order_by(Station.name)).all(),
         page_url=page_url_builder("admin.sent_messages"),
         page_target="main",
     )

@@ -65,7 +65,8 @@ def register(app: Flask) -> None:
     @app.context_processor
     def _layout_context():
         station = g.get("station")
-        signed_in = current_user.is_authenticated
+        # Templates rendered outside a request (jobs) have no user at all.
+        signed_in = bool(current_user) and current_user.is_authenticated
         return {
             "can": can,
             "can_link": can_link,

@@ -1,0 +1,119 @@
+"""Through requests: a booking posted to the API sends after its commit, the Sent
+messages page shows every message, the unsubscribe page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.mail import queue_email
+from app.models.customer import Customer
+from app.models.outbox import Notification
+from app.models.user import User
+from app.notifications.compose import unsubscribe_token
+from tests.api.conftest import booking_body
+from tests.notifications.helpers import CONSENT_BOTH
+
+
+def test_a_booking_posted_to_the_api_is_announced_after_its_commit(client, kitchen, dbq, smtp, twilio):
+    response = client.post("/api/v1/bookings", json=booking_body())
+    assert response.status_code == 201, response.get_json()
+    # No REDIS_URL: the job ran inline right after the request's commit.
+    sent = dbq.scalars(select(Notification).order_by(Notification.id))
+    assert {(n.kind, n.channel, n.status) for n in sent} == {
+        ("booking_received", "email", "sent"),
+        ("booking_received", "sms", "sent"),
+        ("staff_new_booking", "email", "sent"),
+    }
+    assert sorted(m["To"] for m in smtp.messages) == ["ada@example.com", "manager@example.com"]
+    assert [s["To"] for s in twilio.sent] == ["+14045550142"]
+    reference = response.get_json()["reference"]
+    assert any(reference in m["Subject"] for m in smtp.messages)
+
+
+def test_a_refused_booking_sends_nothing(client, kitchen, dbq, smtp):
+    response = client.post("/api/v1/bookings", json=booking_body(slot="13:00"))
+    assert response.status_code == 422
+    assert dbq.count(Notification) == 0 and smtp.messages == []
+
+
+def _seed_messages(app) -> None:
+    """Notifications in every state, plus an account email."""
+    assert app.test_client().post("/api/v1/bookings", json=booking_body()).status_code == 201
+
+    def row(**where) -> Notification:
+        return db.session.scalar(select(Notification).filter_by(**where))
+
+    with app.test_request_context():
+        row(channel="sms").delivery_status = "delivered"
+        staff = row(kind="staff_new_booking")
+        staff.status, staff.created_at = "sending", staff.created_at - timedelta(hours=1)
+        email = row(kind="booking_received", channel="email")
+        email.status, email.skip_reason = "skipped", "no email marketing consent"
+        user = db.session.scalar(select(User).where(User.email == "chef@example.com"))
+        queue_email(
+            to=user.email,
+            template="password_reset",
+            kind="password_reset",
+            user=user,
+            reset_url="http://localhost/password/reset/x",
+            max_age_minutes=60,
+        )
+        db.session.commit()
+
+
+def test_the_sent_messages_page_shows_email_and_sms_with_their_states(app, kitchen, as_role):
+    _seed_messages(app)
+    owner = as_role("owner")
+    html = owner.get("/admin/messages").get_data(as_text=True)
+    assert "+14045550142" in html and "delivery: delivered" in html
+    assert "outcome unknown" in html  # the claimed row nobody finished
+    assert "no email marketing consent" in html
+    assert "chef@example.com" in html and "password_reset" in html  # account email, same list
+    assert "recorded" in html
+
+    only_sms = owner.get("/admin/messages?channel=sms").get_data(as_text=True)
+    assert "+14045550142" in only_sms and "chef@example.com" not in only_sms
+    skipped = owner.get("/admin/messages?status=skipped").get_data(as_text=True)
+    assert "no email marketing consent" in skipped and "+14045550142" not in skipped
+    assert as_role("manager").get("/admin/messages").status_code == 403
+
+
+def test_the_sent_messages_page_paginates_across_both_tables(app, kitchen, as_role):
+    with app.app_context():
+        for n in range(30):
+            db.session.add(
+                Notification(key=f"test:{n}", kind="test", channel="sms", recipient=f"+1404555{n:04d}", body_text="hi")
+            )
+        db.session.commit()
+        db.session.execute(update(Notification).values(status="sent", backend="recorded"))
+        db.session.commit()
+    owner = as_role("owner")
+    first = owner.get("/admin/messages").get_data(as_text=True)
+    assert "Page 1 of 2 · 30 in all" in first
+    assert "Page 2 of 2" in owner.get("/admin/messages?page=2").get_data(as_text=True)
+
+
+def test_unsubscribe_needs_a_button_press_and_a_valid_token(app, client, kitchen):
+    assert client.post("/api/v1/bookings", json=booking_body(consent=CONSENT_BOTH)).status_code == 201
+    with app.test_request_context():
+        customer_id = db.session.scalar(select(Customer.id))
+        token = unsubscribe_token(customer_id)
+
+    def customer() -> Customer:
+        with app.app_context():
+            found = db.session.get(Customer, customer_id)
+            found.consents  # noqa: B018 - loaded while the session is open
+            return found
+
+    page = client.get(f"/webhooks/email/unsubscribe/{token}")
+    assert page.status_code == 200 and "<form" in page.get_data(as_text=True)
+    assert customer().email_consent is True  # a GET (a link scanner) changes nothing
+    assert client.post(f"/webhooks/email/unsubscribe/{token}").status_code == 200
+    assert client.post(f"/webhooks/email/unsubscribe/{token}").status_code == 200  # twice: fine
+    assert customer().email_consent is False
+    assert [c.source for c in customer().consents].count("email.unsubscribe") == 1
+    assert client.get("/webhooks/email/unsubscribe/forged-token").status_code == 404
+    assert client.post("/webhooks/email/unsubscribe/forged-token").status_code == 404
