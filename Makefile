@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: install run serve test lint format migrate seed bench clean
+.PHONY: install run serve test lint format migrate seed bench clean worker scheduler
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,3 +45,17 @@ format: install
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# Figures, not tests (see bench/README.md): seeds the database teppan_bench (drops it first;
+# BENCH_DATABASE_URL overrides) with a station of 100,000 bookings, then prints page and API timings.
+bench: install
+	$(BIN)/python bench/seed_bookings.py
+	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_api.py
+
+# With REDIS_URL set: one or more workers (all queues) and one scheduler (several are safe).
+worker: install
+	$(BIN)/flask worker
+
+scheduler: install
+	$(BIN)/flask scheduler

@@ -20,7 +20,7 @@ def expire_overdue_deposits(limit: int = 500) -> int:
         .where(Booking.status == BookingStatus.PENDING_DEPOSIT.value, Booking.deposit_due_at <= now)
         .order_by(Booking.deposit_due_at)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(skip_locked=True, of=Booking)
     ).all()
     expired = sum(1 for booking in overdue if lifecycle.expire(booking, now=now))
     db.session.commit()

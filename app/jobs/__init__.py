@@ -14,4 +14,4 @@ __all__ = ["bp", "emit", "job", "relay"]
 # The Jobs page: queues, running and failed jobs, the station's outbox.
 bp = station_blueprint("jobs", __name__, "/jobs")
 
-from app.jobs import views  # noqa: E402,F401
+from app.jobs import dashboard, views  # noqa: E402,F401

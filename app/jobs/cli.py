@@ -1,4 +1,4 @@
-"""`flask worker`, `flask scheduler` and `flask outbox` commands."""
+"""`flask worker`, `flask scheduler` and `flask outbox-relay` commands."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ def register(app: Flask) -> None:
     @app.cli.command("worker")
     @click.argument("queues", nargs=-1)
     @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
-    def worker(queues: tuple[str, ...], burst: bool) -> None:
+    @click.option(
+        "--with-scheduler/--without-scheduler",
+        default=True,
+        help="Also move due retries (RQ's scheduled jobs) to their queues (default: with).",
+    )
+    @click.option("--max-jobs", type=int, default=None, help="Stop after this many jobs.")
+    def worker(queues: tuple[str, ...], burst: bool, with_scheduler: bool, max_jobs: int | None) -> None:
         """Run an RQ worker inside the app context (all queues unless named)."""
         from rq import SimpleWorker
 
@@ -26,9 +32,11 @@ def register(app: Flask) -> None:
         if unknown:
             raise click.ClickException(f"unknown queue(s): {', '.join(sorted(unknown))}")
         # SimpleWorker runs jobs in this process, inside this app context (no fork: the
-        # database pool is never shared between processes).
+        # database pool is never shared between processes). The scheduler (a forked
+        # process that only talks to Redis) moves retries whose backoff has passed back
+        # to their queue: without it, Retry(interval=...) never fires.
         SimpleWorker([queue(name) for name in names], connection=connection).work(
-            burst=burst, with_scheduler=True
+            burst=burst, with_scheduler=with_scheduler, max_jobs=max_jobs
         )
 
     @app.cli.command("scheduler")
@@ -41,7 +49,7 @@ def register(app: Flask) -> None:
 
     @app.cli.command("outbox-relay")
     def outbox_relay() -> None:
-        """Hand every undispatched outbox message to its queue now."""
-        from app.jobs.outbox import relay
+        """Hand every undispatched outbox message to its queue now (or run it, inline)."""
+        from app.jobs.builtin import relay_outbox
 
-        click.echo(f"dispatched {relay()} message(s)")
+        click.echo(f"dispatched {relay_outbox()} message(s)")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from rq.exceptions import DuplicateJobError
 
 from app.jobs import registry
 from app.jobs.queues import queue, redis_connection
@@ -20,6 +21,8 @@ from app.jobs.runner import run_inline
 from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
+LOCK_PREFIX = "teppan:periodic:"
+FAILURE_TTL = 14 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -37,26 +40,47 @@ PERIODIC = [
 ]
 
 
+def periodic_job_id(job: str, interval_number: int) -> str:
+    """`periodic-<job>-<n>`: RQ 3 accepts only letters, digits, "_" and "-" in job ids."""
+    return f"periodic-{job.replace('.', '_')}-{interval_number}"
+
+
 def fire_due(last_run: dict[str, float], now: float | None = None) -> list[str]:
-    """Start every periodic job whose interval has passed; returns the names started."""
+    """Start every periodic job whose interval has passed; returns the names started.
+
+    With Redis, `SET teppan:periodic:<job> NX EX <interval>` elects one scheduler per
+    interval however many run; the job id `periodic-<job>-<interval number>` with
+    `unique=True` refuses a second enqueue of the same interval. When the enqueue
+    fails the lock is given back, so the next tick tries again.
+    """
     now = now if now is not None else time.time()
     fired = []
     connection = redis_connection()
     for item in PERIODIC:
         seconds = int(item.every.total_seconds())
         if connection is not None:
+            lock = f"{LOCK_PREFIX}{item.job}"
             # One scheduler wins the interval, however many run.
-            if not connection.set(f"teppan:periodic:{item.job}", str(now), nx=True, ex=seconds):
+            if not connection.set(lock, str(now), nx=True, ex=seconds):
                 continue
             spec = registry.spec(item.job)
-            bucket = int(now // seconds)
-            queue("periodic").enqueue_call(
-                "app.jobs.runner.run",
-                kwargs={"job_name": item.job, "payload": {}},
-                job_id=f"periodic-{item.job}-{bucket}",
-                timeout=spec.timeout,
-                meta={"job": item.job},
-            )
+            try:
+                queue(spec.queue).enqueue_call(
+                    "app.jobs.runner.run",
+                    kwargs={"job_name": item.job, "payload": {}},
+                    job_id=periodic_job_id(item.job, int(now // seconds)),
+                    unique=True,
+                    timeout=spec.timeout,
+                    result_ttl=seconds,
+                    failure_ttl=FAILURE_TTL,
+                    description=f"{item.job} (every {item.every})",
+                    meta={"job": item.job, "station_id": None},
+                )
+            except DuplicateJobError:
+                continue  # this interval's run is already there
+            except Exception:
+                connection.delete(lock)
+                raise
         else:
             if now - last_run.get(item.job, 0) < seconds:
                 continue
@@ -77,7 +101,7 @@ def loop(tick_seconds: float = 5.0, max_ticks: int | None = None) -> None:
             fired = fire_due(last_run)
             if fired:
                 log.info("scheduler fired %s", ", ".join(fired))
-        except Exception:  # noqa: BLE001 - the scheduler must outlive one bad tick
+        except Exception:
             log.exception("scheduler tick failed at %s", started.isoformat())
         ticks += 1
         time.sleep(tick_seconds)

@@ -1,8 +1,8 @@
 """Job functions by name, with their queue and retry policy.
 
 Jobs take ids (never ORM objects), reload rows, are idempotent, and raise
-`TransientError` for failures worth retrying (network, provider 5xx); anything else
-goes straight to the failed list.
+`TransientError` for failures worth retrying (network, provider 5xx); a job that runs
+past its timeout is retried too. Anything else goes straight to the failed list.
 """
 
 from __future__ import annotations
@@ -40,6 +40,13 @@ def job(name: str, *, queue: str = "default", retries: int = 3, timeout: int = 1
         return func
 
     return decorator
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failure is worth retrying: TransientError, or the job timed out."""
+    from rq.timeouts import BaseTimeoutException
+
+    return isinstance(exc, TransientError | BaseTimeoutException)
 
 
 def spec(name: str) -> JobSpec:

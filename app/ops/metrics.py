@@ -1,8 +1,13 @@
-"""Prometheus metrics: request counts and latency by endpoint, at /metrics.
+"""Prometheus metrics: request counts and latency by endpoint, and the job queues, at /metrics.
 
 Under gunicorn with PROMETHEUS_MULTIPROC_DIR set, every worker writes its samples to
 that directory and /metrics aggregates them (see gunicorn.conf.py). Otherwise one
 process registry is used; tests get a fresh registry per app.
+
+The job gauges (app.jobs.metrics: queue depths, outbox backlog) are read from Redis
+and the database at scrape time by a custom collector. prometheus-flask-exporter's
+multiprocess mode answers /metrics from a fresh registry holding only the
+multiprocess collector, so there the collector is added to that registry per scrape.
 """
 
 from __future__ import annotations
@@ -11,17 +16,39 @@ import os
 
 from flask import Flask
 from prometheus_client import CollectorRegistry
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_flask_exporter import PrometheusMetrics
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
+
+from app.jobs.metrics import JobsCollector
 
 
 def init_metrics(app: Flask) -> PrometheusMetrics:
     options = {"group_by": "endpoint", "defaults_prefix": "teppan"}
+    jobs = JobsCollector(app)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         metrics = GunicornInternalPrometheusMetrics(app, **options)
+        metrics.generate_metrics = _multiprocess_generator(jobs)
     else:
         # A registry per app: the factory runs many times in one test process.
         metrics = PrometheusMetrics(app, registry=CollectorRegistry(), **options)
+        metrics.registry.register(jobs)
     metrics.info("teppan_app_info", "Teppan build", version=app.config["APP_VERSION"])
     app.extensions["metrics"] = metrics
     return metrics
+
+
+def _multiprocess_generator(jobs: JobsCollector):
+    """prometheus-flask-exporter's generate_metrics for multiprocess mode, plus `jobs`."""
+
+    def generate_metrics(accept_header=None, names=None):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        registry.register(jobs)
+        if names:
+            registry = registry.restricted_registry(names)
+        generate_latest, content_type = choose_encoder(accept_header)
+        return generate_latest(registry).decode("utf-8"), content_type
+
+    return generate_metrics
