@@ -9,6 +9,7 @@ import), so tests and the CLI see the environment as it is.
 from __future__ import annotations
 
 import os
+import tempfile
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -50,6 +51,8 @@ class Config:
         self.OPENAI_API_KEY = _env("OPENAI_API_KEY")
         self.OPENAI_BASE_URL = _env("OPENAI_BASE_URL")
         self.OPENAI_MODEL = _env("OPENAI_MODEL", "gpt-4.1-mini")
+        # Where the offline classifier keeps its trained model (default: instance/ai).
+        self.AI_MODEL_CACHE_DIR = _env("AI_MODEL_CACHE_DIR")
 
         # Distances: an OSRM-compatible routing API when set, offline ZIP centroids otherwise.
         self.ROUTING_API_URL = _env("ROUTING_API_URL")
@@ -137,6 +140,7 @@ class TestingConfig(Config):
         self.TWILIO_ACCOUNT_SID = None
         self.ROUTING_API_URL = None
         self.PASSWORD_HASH_PROFILE = "fast"
+        self.AI_MODEL_CACHE_DIR = os.path.join(tempfile.gettempdir(), "teppan-test-ai")
 
 
 class ProductionConfig(Config):

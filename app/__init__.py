@@ -58,6 +58,9 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     outbox.init_app(app)
     cli.register(app)
     jobs_cli.register(app)
+    from app.ai import cli as ai_cli
+
+    ai_cli.register(app)
     return app
 
 

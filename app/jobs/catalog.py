@@ -9,6 +9,7 @@ JOB_MODULES = (
     "app.bookings.jobs",
     "app.notifications.jobs",
     "app.payments.jobs",
+    "app.ai.jobs",
 )
 
 
