@@ -158,8 +158,17 @@ def _check_days(first_day: date | None, last_day: date | None, today: date) -> N
         raise ValidationFailed("Ask for at most a year at a time.", fields={"last_day": "Too long."})
 
 
-def request_time_off(chef: Chef, first_day: date | None, last_day: date | None, reason: str, *, today: date) -> TimeOff:
-    """A chef asks for days off; a manager decides. Requested time off changes nothing yet."""
+def _add_time_off(
+    chef: Chef,
+    first_day,
+    last_day,
+    reason: str,
+    *,
+    today: date,
+    status: str,
+    action: str,
+    decided_by_id: int | None = None,
+) -> TimeOff:
     _check_days(first_day, last_day, today)
     entry = TimeOff(
         station_id=chef.station_id,
@@ -167,32 +176,36 @@ def request_time_off(chef: Chef, first_day: date | None, last_day: date | None, 
         first_day=first_day,
         last_day=last_day,
         reason=(reason or "").strip()[:2000],
-        status="requested",
+        status=status,
+        decided_by_id=decided_by_id,
     )
     db.session.add(entry)
     db.session.flush()
-    audit.record("time_off.requested", entry, after=_time_off_dict(entry))
+    audit.record(action, entry, after=_time_off_dict(entry))
     return entry
+
+
+def request_time_off(chef: Chef, first_day: date | None, last_day: date | None, reason: str, *, today: date) -> TimeOff:
+    """A chef asks for days off; a manager decides. Requested time off changes nothing yet."""
+    return _add_time_off(
+        chef, first_day, last_day, reason, today=today, status="requested", action="time_off.requested"
+    )
 
 
 def record_time_off(
     chef: Chef, first_day: date | None, last_day: date | None, reason: str, *, today: date, actor_id: int
 ) -> TimeOff:
     """A manager enters time off for a chef (e.g. one without an account): approved at once."""
-    _check_days(first_day, last_day, today)
-    entry = TimeOff(
-        station_id=chef.station_id,
-        chef=chef,
-        first_day=first_day,
-        last_day=last_day,
-        reason=(reason or "").strip()[:2000],
+    return _add_time_off(
+        chef,
+        first_day,
+        last_day,
+        reason,
+        today=today,
         status="approved",
+        action="time_off.recorded",
         decided_by_id=actor_id,
     )
-    db.session.add(entry)
-    db.session.flush()
-    audit.record("time_off.recorded", entry, after=_time_off_dict(entry))
-    return entry
 
 
 def decide_time_off(entry: TimeOff, decision: str, *, actor_id: int) -> list[Booking]:

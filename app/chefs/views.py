@@ -17,7 +17,7 @@ from app.models.booking import Booking
 from app.models.chef import AvailabilityWindow, Blackout, Chef, TimeOff
 from app.permissions import can, require
 from app.tenancy import get_scoped_or_404
-from app.web.htmx import add_toast, is_htmx, redirect_after_mutation, render
+from app.web.htmx import add_toast, fragment_or_redirect, is_htmx, redirect_after_mutation, render
 
 CAPACITY_CHANGED = "capacity-changed"  # the capacity preview reloads itself on this event
 
@@ -169,10 +169,7 @@ def add_window(chef_id: int):
         return _refused(error, back)
     db.session.commit()
     message = f"{services.WEEKDAYS[window.weekday]} {window.starts:%H:%M}–{window.ends:%H:%M} added."
-    if is_htmx():
-        return _windows_fragment(chef, message)
-    flash(message, "success")
-    return redirect(back, code=303)
+    return fragment_or_redirect(lambda: _windows_fragment(chef, message), message, back, "success")
 
 
 @bp.post("/windows/<int:window_id>/remove")
@@ -184,10 +181,8 @@ def remove_window(window_id: int):
     services.remove_window(window)
     db.session.commit()
     message = "Window removed."
-    if is_htmx():
-        return _windows_fragment(chef, message)
-    flash(message, "success")
-    return redirect(url_for("chefs.edit", chef_id=chef.id), code=303)
+    back = url_for("chefs.edit", chef_id=chef.id)
+    return fragment_or_redirect(lambda: _windows_fragment(chef, message), message, back)
 
 
 # --- schedules --------------------------------------------------------------------------
@@ -259,10 +254,7 @@ def request_time_off():
         return _refused(error, back)
     db.session.commit()
     message = f"Time off {entry.first_day:%d %b}–{entry.last_day:%d %b} requested. A manager will decide."
-    if is_htmx():
-        return _time_off_fragment(chef, message, own=True)
-    flash(message, "success")
-    return redirect(back, code=303)
+    return fragment_or_redirect(lambda: _time_off_fragment(chef, message, own=True), message, back, "success")
 
 
 @bp.post("/<int:chef_id>/time-off")
@@ -348,10 +340,7 @@ def add_blackout():
     if held:
         message += f" {held} booking(s) that day still stand: move or cancel them."
         level = "warning"
-    if is_htmx():
-        return _blackouts_fragment(message, level)
-    flash(message, level)
-    return redirect(back, code=303)
+    return fragment_or_redirect(lambda: _blackouts_fragment(message, level), message, back, level)
 
 
 @bp.post("/blackouts/<int:blackout_id>/remove")
@@ -363,10 +352,7 @@ def remove_blackout(blackout_id: int):
     services.remove_blackout(blackout)
     db.session.commit()
     message = f"{day:%a %d %b %Y} is open again."
-    if is_htmx():
-        return _blackouts_fragment(message)
-    flash(message, "success")
-    return redirect(url_for("chefs.index"), code=303)
+    return fragment_or_redirect(lambda: _blackouts_fragment(message), message, url_for("chefs.index"), "success")
 
 
 # --- printable event sheet --------------------------------------------------------------

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from flask import Response, make_response, redirect, render_template, request
+from flask import Response, flash, make_response, redirect, render_template, request
 
 
 def is_htmx() -> bool:
@@ -61,3 +62,12 @@ def add_vary(response: Response) -> Response:
     """Pages answer differently to HTMX: caches must key on the header."""
     response.vary.add("HX-Request")
     return response
+
+
+def fragment_or_redirect(fragment: Callable[[], Response], message: str, url: str, level: str = "success") -> Response:
+    """After a mutation: HTMX gets the refreshed fragment (carrying its toast); plain
+    form posts get the message flashed and a 303 to `url`."""
+    if is_htmx():
+        return fragment()
+    flash(message, level)
+    return redirect(url, code=303)
