@@ -51,6 +51,10 @@ class Config:
         self.OPENAI_API_KEY = _env("OPENAI_API_KEY")
         self.OPENAI_BASE_URL = _env("OPENAI_BASE_URL")
         self.OPENAI_MODEL = _env("OPENAI_MODEL", "gpt-4.1-mini")
+        self.OPENAI_TIMEOUT_SECONDS = _env_int("OPENAI_TIMEOUT_SECONDS", 30)
+        # Cost of a draft, in US dollars per million tokens (for the per-station daily budget).
+        self.OPENAI_PRICE_INPUT_PER_MTOK = float(_env("OPENAI_PRICE_INPUT_PER_MTOK", "0.40"))
+        self.OPENAI_PRICE_OUTPUT_PER_MTOK = float(_env("OPENAI_PRICE_OUTPUT_PER_MTOK", "1.60"))
         # Where the offline classifier keeps its trained model (default: instance/ai).
         self.AI_MODEL_CACHE_DIR = _env("AI_MODEL_CACHE_DIR")
 
@@ -66,6 +70,21 @@ class Config:
         self.TWILIO_AUTH_TOKEN = _env("TWILIO_AUTH_TOKEN")
         self.TWILIO_FROM_NUMBER = _env("TWILIO_FROM_NUMBER")
         self.TWILIO_API_BASE = _env("TWILIO_API_BASE")  # a local fake in tests
+
+        # Instagram messaging through Meta's Graph API.
+        self.META_APP_SECRET = _env("META_APP_SECRET")  # signs webhooks (X-Hub-Signature-256)
+        self.META_VERIFY_TOKEN = _env("META_VERIFY_TOKEN")  # webhook subscription handshake
+        self.META_PAGE_ACCESS_TOKEN = _env("META_PAGE_ACCESS_TOKEN")  # sends replies
+        self.META_GRAPH_API_BASE = _env("META_GRAPH_API_BASE", "https://graph.facebook.com/v21.0")
+
+        # Inbound email: a raw-MIME webhook guarded by a shared token, and/or an IMAP poll.
+        self.INBOUND_EMAIL_TOKEN = _env("INBOUND_EMAIL_TOKEN")
+        self.IMAP_HOST = _env("IMAP_HOST")
+        self.IMAP_PORT = _env_int("IMAP_PORT", 993)
+        self.IMAP_USERNAME = _env("IMAP_USERNAME")
+        self.IMAP_PASSWORD = _env("IMAP_PASSWORD")
+        self.IMAP_FOLDER = _env("IMAP_FOLDER", "INBOX")
+        self.IMAP_SSL = _env_bool("IMAP_SSL", True)
 
         self.SMTP_HOST = _env("SMTP_HOST")  # None: emails are recorded, not sent
         self.SMTP_PORT = _env_int("SMTP_PORT", 587)
@@ -138,6 +157,11 @@ class TestingConfig(Config):
         self.OPENAI_API_KEY = None
         self.STRIPE_SECRET_KEY = None
         self.TWILIO_ACCOUNT_SID = None
+        self.META_APP_SECRET = None
+        self.META_VERIFY_TOKEN = None
+        self.META_PAGE_ACCESS_TOKEN = None
+        self.INBOUND_EMAIL_TOKEN = None
+        self.IMAP_HOST = None
         self.ROUTING_API_URL = None
         self.PASSWORD_HASH_PROFILE = "fast"
         self.AI_MODEL_CACHE_DIR = os.path.join(tempfile.gettempdir(), "teppan-test-ai")

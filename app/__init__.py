@@ -117,6 +117,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.bookings import bp as bookings_bp
     from app.chefs import bp as chefs_bp
+    from app.conversations import bp as inbox_bp
+    from app.conversations import webhooks_bp as conversation_webhooks_bp
     from app.customers import bp as customers_bp
     from app.dashboard import bp as dashboard_bp
     from app.dashboard import home_bp
@@ -144,6 +146,8 @@ def _register_blueprints(app: Flask) -> None:
         payments_bp,
         payments_public_bp,
         notification_webhooks_bp,
+        inbox_bp,
+        conversation_webhooks_bp,
     ):
         app.register_blueprint(bp)
 
@@ -154,3 +158,4 @@ def _register_blueprints(app: Flask) -> None:
     # Webhooks authenticate by the provider's signature, not a session.
     csrf.exempt(payments_public_bp)
     csrf.exempt(notification_webhooks_bp)
+    csrf.exempt(conversation_webhooks_bp)

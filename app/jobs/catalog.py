@@ -10,6 +10,9 @@ JOB_MODULES = (
     "app.notifications.jobs",
     "app.payments.jobs",
     "app.ai.jobs",
+    "app.conversations.jobs",
+    "app.conversations.alerts",
+    "app.conversations.outbound",
 )
 
 

@@ -3,6 +3,14 @@
 from app.models.audit import AuditEntry
 from app.models.booking import Booking, BookingEvent, BookingStatus, IdempotencyRecord, SlotLock
 from app.models.chef import AvailabilityWindow, Blackout, Chef, TimeOff
+from app.models.conversation import (
+    CannedReply,
+    Conversation,
+    Draft,
+    KnowledgeEntry,
+    LabelCorrection,
+    Message,
+)
 from app.models.customer import ConsentRecord, Customer
 from app.models.lead import Lead
 from app.models.mail import EmailMessage
@@ -19,14 +27,20 @@ __all__ = [
     "Booking",
     "BookingEvent",
     "BookingStatus",
+    "CannedReply",
     "CheckoutSession",
     "Chef",
     "ConsentRecord",
+    "Conversation",
     "Customer",
+    "Draft",
     "EmailMessage",
     "IdempotencyRecord",
+    "KnowledgeEntry",
+    "LabelCorrection",
     "Lead",
     "Membership",
+    "Message",
     "Notification",
     "OutboxMessage",
     "Payment",

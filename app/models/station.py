@@ -23,6 +23,10 @@ class Station(TimestampMixin, db.Model):
     phone: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(255), default="")
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where customers reach this station; inbound messages are routed by them.
+    sms_number: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164, our Twilio number
+    instagram_account_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # IG business account
+    inbox_email: Mapped[str | None] = mapped_column(String(255), unique=True)  # lower-cased
     # Only the owner's overrides are stored; app.stations.settings merges defaults.
     settings_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

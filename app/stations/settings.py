@@ -85,6 +85,9 @@ class StationSettings(BaseModel):
     quiet_hours_end: str = "08:00"
     first_response_sla_minutes: int = Field(default=60, ge=1)
 
+    # AI drafts: spend per station per day (OpenAI); past it, drafts are offline templates.
+    ai_daily_budget_cents: int = Field(default=500, ge=0)
+
     @field_validator("slot_times")
     @classmethod
     def _slot_times_valid(cls, value: list[str]) -> list[str]:

@@ -1,0 +1,1 @@
+"""Web chat API (filled by the channels work)."""

@@ -1,0 +1,70 @@
+"""Escalation alerts: the station's managers get an email when a message is escalated.
+
+`escalated()` runs inside the classify step; it only emits the outbox job, so the alert
+is written and sent (at most once per message and manager) by the notifications queue.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.jobs import outbox
+from app.jobs.registry import job
+from app.models.conversation import CHANNEL_LABELS, Conversation, Message
+from app.models.station import Station
+from app.models.user import Membership, Role, User
+from app.notifications import compose
+from app.notifications.sending import Spec, send_all, store
+
+
+def escalated(conversation: Conversation, message: Message) -> None:
+    outbox.emit(
+        "conversations.escalation_alert",
+        key=f"escalation-{message.id}",
+        station_id=conversation.station_id,
+        message_id=message.id,
+    )
+
+
+def _managers(station_id: int) -> list[User]:
+    return db.session.scalars(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.station_id == station_id,
+            Membership.role == Role.MANAGER.value,
+            User.is_active_flag.is_(True),
+        )
+        .order_by(User.id)
+    ).all()
+
+
+@job("conversations.escalation_alert", queue="notifications")
+def escalation_alert(message_id: int) -> dict[str, int]:
+    """Email each manager of the station about an escalated message, once."""
+    message = db.session.get(Message, message_id)
+    if message is None:
+        return {}
+    conversation = message.conversation
+    station = db.session.get(Station, conversation.station_id)
+    specs = [
+        Spec(f"escalation:{message.id}:email:manager-{user.id}", "conversation_escalated", "email", user.email)
+        for user in _managers(station.id)
+    ]
+    who = conversation.contact_name or conversation.contact
+    reasons = ", ".join(reason.replace("_", " ") for reason in (message.escalation_reasons or [])) or "flagged"
+    url = compose.public_url("inbox.conversation", slug=station.slug, conversation_id=conversation.id)
+
+    def render(spec: Spec) -> compose.Rendered:
+        subject = f"Escalated {CHANNEL_LABELS[conversation.channel]} message from {who}"[:255]
+        body = (
+            f"{who} wrote on {CHANNEL_LABELS[conversation.channel]} to {station.name}:\n\n"
+            f"{message.body[:1500]}\n\n"
+            f"Why it is escalated: {reasons}.\n"
+            f"No reply goes out before a manager approves one. Open the conversation:\n{url}\n"
+        )
+        return compose.Rendered(subject=subject, body_text=body, body_html=None)
+
+    ids = store(specs, station_id=station.id, booking_id=None, render=render)
+    return send_all(ids)

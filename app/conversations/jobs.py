@@ -1,0 +1,192 @@
+"""Conversation jobs: classify an inbound message and draft a reply; send an approved reply.
+
+`conversations.process_inbound(message_id)` (ai queue), once per inbound message:
+1. classify (skipped when the message already has labels: a re-run is a no-op),
+   copy the labels onto the conversation, alert the managers when escalated;
+2. open a draft row (`generating`) unless staff are already working on one;
+3. generate it (`generate_draft`): DraftResult stored, status `ready`.
+
+The database transaction is committed before the classifier or the drafter may call
+OpenAI, so no connection sits idle in a transaction during a network call. Transient
+failures (OpenAI timeouts, 5xx) are retried by RQ; after MAX_DRAFT_ATTEMPTS the draft
+is marked `failed` with the reason and the manager writes by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.ai.drafting import DraftRequest, DraftUnavailable, ThreadLine, compose
+from app.extensions import db
+from app.jobs.registry import TransientError, job
+from app.models.base import utcnow
+from app.models.conversation import OPEN_DRAFT_STATES, Conversation, Draft, Message
+
+log = logging.getLogger(__name__)
+
+MAX_DRAFT_ATTEMPTS = 4  # the first try and RQ's 3 retries
+THREAD_CONTEXT = 8  # recent messages given to the drafter
+
+
+def classifier():
+    from app.ai.classifier import corrections_source, get_classifier
+
+    cache_dir = current_app.config.get("AI_MODEL_CACHE_DIR") or Path(current_app.instance_path) / "ai"
+    return get_classifier(current_app.config, corrections_source=corrections_source(), cache_dir=cache_dir)
+
+
+def classify_message(message_id: int) -> Message | None:
+    """Label an inbound message once; copy the labels onto its conversation."""
+    message = db.session.get(Message, message_id)
+    if message is None or message.direction != "in":
+        return None
+    if message.classifier is None:
+        text, channel = message.body, message.channel
+        db.session.commit()  # no transaction open while OpenAI may be called
+        result = classifier().classify(text or "", channel)
+        message = db.session.get(Message, message_id)
+        message.intent = result.intent
+        message.emotion = result.emotion
+        message.language = result.language
+        message.escalate = result.escalate
+        message.escalation_reasons = list(result.escalation_reasons)
+        message.confidence = result.confidence
+        message.classifier = result.classifier[:40]
+        conversation = message.conversation
+        newest = db.session.scalar(
+            select(Message.id)
+            .where(Message.conversation_id == conversation.id, Message.direction == "in")
+            .order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(1)
+        )
+        if newest == message.id:
+            conversation.intent, conversation.emotion = result.intent, result.emotion
+            conversation.language = result.language
+        if result.escalate and not conversation.escalated:
+            conversation.escalated = True
+            from app.conversations import alerts
+
+            alerts.escalated(conversation, message)
+        db.session.commit()
+    return message
+
+
+def open_draft(conversation: Conversation, message: Message | None) -> Draft | None:
+    """A new `generating` draft for the conversation; None when staff already edit one.
+
+    An untouched open draft (ready or failed, no staff edit) answers an older message:
+    it is superseded by the new one.
+    """
+    current = db.session.scalar(
+        select(Draft).where(Draft.conversation_id == conversation.id, Draft.status.in_(OPEN_DRAFT_STATES))
+    )
+    if current is not None:
+        if current.edited_body is not None or current.status == "generating":
+            return None
+        current.status = "superseded"
+        db.session.flush()
+    draft = Draft(
+        station_id=conversation.station_id,
+        conversation_id=conversation.id,
+        message_id=message.id if message else None,
+        status="generating",
+        source="ai",
+        intent=message.intent if message else conversation.intent,
+        language=message.language if message else conversation.language,
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def _request_for(draft: Draft) -> DraftRequest:
+    conversation = draft.conversation
+    message = draft.message
+    recent = db.session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation.id)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(THREAD_CONTEXT)
+    ).all()
+    customer_name = ""
+    if conversation.customer is not None:
+        customer_name = conversation.customer.name
+    elif conversation.lead is not None:
+        customer_name = conversation.lead.name
+    return DraftRequest(
+        station_id=conversation.station_id,
+        conversation_id=conversation.id,
+        channel=conversation.channel,
+        inbound_text=message.body if message else (recent[0].body if recent else ""),
+        intent=draft.intent,
+        emotion=message.emotion if message else conversation.emotion,
+        language=draft.language,
+        escalate=bool(message.escalate) if message else conversation.escalated,
+        customer_name=customer_name or conversation.contact_name,
+        thread=tuple(ThreadLine(m.direction, m.body, m.created_at) for m in reversed(recent)),
+        message_id=message.id if message else None,
+    )
+
+
+def _fail(draft_id: int, reason: str) -> None:
+    db.session.rollback()
+    draft = db.session.get(Draft, draft_id)
+    if draft is not None and draft.status == "generating":
+        draft.status = "failed"
+        draft.error = reason[:2000]
+        db.session.commit()
+
+
+@job("conversations.generate_draft", queue="ai", retries=MAX_DRAFT_ATTEMPTS - 1, timeout=180)
+def generate_draft(draft_id: int) -> str:
+    """Write the text of a `generating` draft; a draft in any other state is left alone."""
+    draft = db.session.get(Draft, draft_id)
+    if draft is None or draft.status != "generating":
+        return "skipped"
+    draft.attempts = (draft.attempts or 0) + 1
+    attempts = draft.attempts
+    request = _request_for(draft)
+    db.session.commit()  # nothing held open during the model's calls
+    try:
+        result = compose(request)
+    except TransientError as exc:
+        if attempts >= MAX_DRAFT_ATTEMPTS:
+            _fail(draft_id, f"Gave up after {attempts} attempts: {exc}")
+            return "failed"
+        raise
+    except DraftUnavailable as exc:
+        _fail(draft_id, str(exc))
+        return "failed"
+    draft = db.session.get(Draft, draft_id)
+    if draft is None or draft.status != "generating":
+        return "skipped"  # rejected or replaced meanwhile
+    draft.body = result.body
+    draft.generator = result.generator[:60]
+    draft.grounding = result.grounding
+    draft.prompt_tokens += result.prompt_tokens
+    draft.completion_tokens += result.completion_tokens
+    draft.cost_microdollars += result.cost_microdollars
+    draft.generated_at = utcnow()
+    draft.error = None
+    draft.status = "ready"
+    db.session.commit()
+    return "ready"
+
+
+@job("conversations.process_inbound", queue="ai", retries=MAX_DRAFT_ATTEMPTS - 1, timeout=240)
+def process_inbound(message_id: int) -> str:
+    """Classify the message, then draft a reply to it."""
+    message = classify_message(message_id)
+    if message is None:
+        return "skipped"
+    draft = db.session.scalar(select(Draft).where(Draft.message_id == message.id))
+    if draft is None:
+        draft = open_draft(message.conversation, message)
+        db.session.commit()
+        if draft is None:
+            return "classified"  # staff are writing this reply themselves
+    return generate_draft(draft.id)

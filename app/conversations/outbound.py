@@ -1,0 +1,1 @@
+"""Sending replies (filled by the outbound work)."""

@@ -1,0 +1,1 @@
+"""Channel webhooks (filled by the channels work)."""
