@@ -51,11 +51,13 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     security.register(app)
 
     from app import cli
+    from app.conversations import learning
     from app.jobs import catalog, outbox
     from app.jobs import cli as jobs_cli
 
     catalog.load()
     outbox.init_app(app)
+    learning.register(app)
     cli.register(app)
     jobs_cli.register(app)
     from app.ai import cli as ai_cli

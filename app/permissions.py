@@ -38,6 +38,8 @@ REGISTRY: dict[str, frozenset[Role]] = {
     "inbox.view": STATION_TEAM,
     "drafts.edit": STATION_TEAM,
     "drafts.send": LEADERS,
+    # The knowledge base and canned replies the drafts draw on.
+    "inbox.manage": LEADERS,
     "payments.view": STATION_TEAM,
     "payments.record": STATION_TEAM,
     "payments.refund": LEADERS,

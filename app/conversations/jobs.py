@@ -81,6 +81,7 @@ def open_draft(conversation: Conversation, message: Message | None) -> Draft | N
     An untouched open draft (ready or failed, no staff edit) answers an older message:
     it is superseded by the new one.
     """
+    db.session.refresh(conversation, with_for_update=True)  # see app.conversations.drafts.lock
     current = db.session.scalar(
         select(Draft).where(Draft.conversation_id == conversation.id, Draft.status.in_(OPEN_DRAFT_STATES))
     )
@@ -180,6 +181,9 @@ def generate_draft(draft_id: int) -> str:
 @job("conversations.process_inbound", queue="ai", retries=MAX_DRAFT_ATTEMPTS - 1, timeout=240)
 def process_inbound(message_id: int) -> str:
     """Classify the message, then draft a reply to it."""
+    keyword_message = db.session.get(Message, message_id)
+    if keyword_message is not None and (keyword_message.meta or {}).get("keyword"):
+        return "keyword"  # STOP / START / HELP: answered by the SMS webhook, nothing to draft
     message = classify_message(message_id)
     if message is None:
         return "skipped"

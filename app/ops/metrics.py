@@ -4,8 +4,9 @@ Under gunicorn with PROMETHEUS_MULTIPROC_DIR set, every worker writes its sample
 that directory and /metrics aggregates them (see gunicorn.conf.py). Otherwise one
 process registry is used; tests get a fresh registry per app.
 
-The job gauges (app.jobs.metrics: queue depths, outbox backlog) are read from Redis
-and the database at scrape time by a custom collector. prometheus-flask-exporter's
+The job gauges (app.jobs.metrics: queue depths, outbox backlog) and the draft
+acceptance gauges (app.conversations.learning) are read from Redis and the database
+at scrape time by custom collectors. prometheus-flask-exporter's
 multiprocess mode answers /metrics from a fresh registry holding only the
 multiprocess collector, so there the collector is added to that registry per scrape.
 """
@@ -21,31 +22,34 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_flask_exporter import PrometheusMetrics
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 
+from app.conversations.learning import DraftsCollector
 from app.jobs.metrics import JobsCollector
 
 
 def init_metrics(app: Flask) -> PrometheusMetrics:
     options = {"group_by": "endpoint", "defaults_prefix": "teppan"}
-    jobs = JobsCollector(app)
+    collectors = (JobsCollector(app), DraftsCollector(app))
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         metrics = GunicornInternalPrometheusMetrics(app, **options)
-        metrics.generate_metrics = _multiprocess_generator(jobs)
+        metrics.generate_metrics = _multiprocess_generator(collectors)
     else:
         # A registry per app: the factory runs many times in one test process.
         metrics = PrometheusMetrics(app, registry=CollectorRegistry(), **options)
-        metrics.registry.register(jobs)
+        for collector in collectors:
+            metrics.registry.register(collector)
     metrics.info("teppan_app_info", "Teppan build", version=app.config["APP_VERSION"])
     app.extensions["metrics"] = metrics
     return metrics
 
 
-def _multiprocess_generator(jobs: JobsCollector):
-    """prometheus-flask-exporter's generate_metrics for multiprocess mode, plus `jobs`."""
+def _multiprocess_generator(collectors):
+    """prometheus-flask-exporter's generate_metrics for multiprocess mode, plus our collectors."""
 
     def generate_metrics(accept_header=None, names=None):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
-        registry.register(jobs)
+        for collector in collectors:
+            registry.register(collector)
         if names:
             registry = registry.restricted_registry(names)
         generate_latest, content_type = choose_encoder(accept_header)

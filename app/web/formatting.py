@@ -23,6 +23,20 @@ def local_time(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M", tz: str 
     return value.astimezone(ZoneInfo(zone)).strftime(fmt)
 
 
+def duration_minutes(minutes: int | None) -> str:
+    """42 -> "42 min", 135 -> "2 h 15 min", 3000 -> "2 d 2 h"."""
+    if minutes is None:
+        return ""
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(money, "money")
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(duration_minutes, "duration_minutes")
