@@ -101,6 +101,30 @@ def _blackout(station: Station):
     return BlackoutFactory(station_id=station.id, day=date.today() + timedelta(days=40))
 
 
+def _inbound_message(station: Station):
+    from tests.conversations.helpers import inbound
+
+    return inbound(station.id, "How much for 12 people?", contact=f"walk-{station.slug}")
+
+
+def _knowledge(station: Station):
+    from app.models.conversation import KnowledgeEntry
+
+    entry = KnowledgeEntry(station_id=station.id, kind="faq", question="Grill?", answer="We bring it.")
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _canned(station: Station):
+    from app.models.conversation import CannedReply
+
+    reply = CannedReply(station_id=station.id, title=f"Hello {station.slug}", body="Hi {first_name}")
+    db.session.add(reply)
+    db.session.flush()
+    return reply
+
+
 # URL argument -> function(world, station) returning a value that names an object of
 # `station`. Extend this when a new area adds an argument, e.g.
 #     "lead_id": lambda world, station: LeadFactory(station_id=station.id).id,
@@ -118,6 +142,10 @@ URL_VALUES: dict[str, Callable[[World, Station], Any]] = {
     "window_id": lambda world, station: _window(world, station).id,
     "time_off_id": lambda world, station: _time_off(world, station).id,
     "blackout_id": lambda world, station: _blackout(station).id,
+    "conversation_id": lambda world, station: _inbound_message(station).conversation_id,
+    "message_id": lambda world, station: _inbound_message(station).id,
+    "entry_id": lambda world, station: _knowledge(station).id,
+    "reply_id": lambda world, station: _canned(station).id,
 }
 
 # Reachable without signing in. Everything else must send anonymous callers to sign-in.

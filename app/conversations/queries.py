@@ -40,11 +40,16 @@ class InboxFilters:
         )
 
 
-def conversation_list(filters: InboxFilters) -> Select:
-    """Escalated first, then those waiting for a reply (longest wait first), then the most recent."""
-    awaiting = (Conversation.last_inbound_at.is_not(None)) & (
+def awaiting_reply():
+    """SQL for Conversation.awaiting_reply: the customer wrote after our last answer."""
+    return (Conversation.last_inbound_at.is_not(None)) & (
         Conversation.answered_at.is_(None) | (Conversation.answered_at < Conversation.last_inbound_at)
     )
+
+
+def conversation_list(filters: InboxFilters) -> Select:
+    """Escalated first, then those waiting for a reply (longest wait first), then the most recent."""
+    awaiting = awaiting_reply()
     stmt = scoped(Conversation)
     if filters.view in ("open", "awaiting", "escalated"):
         stmt = stmt.where(Conversation.status == "open")

@@ -219,7 +219,10 @@ def regenerate(conversation_id: int):
 def canned(conversation_id: int):
     """A canned reply with its variables filled, to put in the editor."""
     conversation = _conversation(conversation_id)
-    reply = get_scoped_or_404(CannedReply, request.args.get("canned_id", type=int))
+    canned_id = request.args.get("canned_id", type=int)
+    if canned_id is None:
+        return "", 204  # the "Insert a canned reply…" placeholder: leave the editor as it is
+    reply = get_scoped_or_404(CannedReply, canned_id)
     text = library.render_canned(reply, conversation, g.station)
     return render_template("inbox/_editor.html", text=text, channel=conversation.channel)
 

@@ -1,0 +1,225 @@
+# ruff: noqa: E501 - demo texts read better unwrapped
+"""Demo conversations for `make run`: every channel, labelled and drafted by the real pipeline.
+
+Each message goes through `receive()` and the same classify-and-draft job the worker
+runs (offline classifier and templates: no network). Some drafts are then approved by
+the manager, unchanged or edited, so the inbox, the thread and the Learning page show
+real figures; others stay waiting for a decision.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.conversations import drafts, outbound
+from app.conversations.inbound import Inbound, receive
+from app.conversations.jobs import process_inbound
+from app.demo import DEMO_SEEDERS
+from app.extensions import db
+from app.models.conversation import CannedReply, Conversation, Draft, KnowledgeEntry
+from app.models.station import Station
+from app.models.user import Membership, Role, User
+
+KNOWLEDGE = [
+    (
+        "faq",
+        "What do you bring?",
+        "The chef brings the grill, propane, utensils, sake and all the food. You provide tables, chairs, plates and drinks.",
+    ),
+    (
+        "faq",
+        "Can you cook indoors?",
+        "We cook outdoors only (patio, backyard, covered garage with the door open) for fire safety.",
+    ),
+    (
+        "faq",
+        "Do you handle allergies?",
+        "Tell us about any allergy when booking; the chef cooks allergy plates first on a cleaned grill. We cannot guarantee a nut- or shellfish-free kitchen.",
+    ),
+    (
+        "policy",
+        "Rain policy",
+        "If it rains you may move the party to another date at no charge up to 24 hours before, provided you have a covered outdoor space or we can reschedule.",
+    ),
+    (
+        "policy",
+        "Cancellation and refunds",
+        "The deposit is refundable when you cancel at least 7 days before the event; after that it is kept. One free reschedule with 24 hours notice.",
+    ),
+    (
+        "faq",
+        "How long does the show last?",
+        "About two and a half hours including setup; cooking itself takes 60 to 90 minutes.",
+    ),
+]
+
+CANNED = [
+    (
+        "Thanks, we'll check",
+        "Hi {first_name}, thanks for reaching out to {station_name}! Let me check the calendar and get right back to you.",
+    ),
+    (
+        "Deposit reminder",
+        "Hi {first_name}, just a reminder: the {deposit} deposit holds your date. Call or text {station_phone} with any question.",
+    ),
+    (
+        "Pricing",
+        "Hi {first_name}! It's {adult_price} per adult and {child_price} per child, with a {party_minimum} party minimum. Travel may apply.",
+    ),
+]
+
+# (channel, contact, name, minutes ago, text, what the manager does: unchanged | edited | reject | leave)
+CONVERSATIONS = [
+    (
+        "sms",
+        "+14045550111",
+        "Jessica Park",
+        12,
+        "Hi! How much for 15 adults and 3 kids on a Saturday? We're in 30305",
+        "edited",
+    ),
+    ("sms", "+14045550112", "Marco Diaz", 95, "Do you have anything open next Saturday evening?", "leave"),
+    (
+        "email",
+        "tyler.brooks@example.com",
+        "Tyler Brooks",
+        300,
+        "Hello, we'd like to book a hibachi party for my dad's 60th birthday, about 20 people. What do we need to do?",
+        "unchanged",
+    ),
+    (
+        "instagram",
+        "17841400000000001",
+        "mia.eats",
+        40,
+        "omg your videos!! is there a minimum for a small party?",
+        "unchanged",
+    ),
+    ("webchat", "demo-chat-token-0001", "", 8, "Can the chef make a vegetarian and gluten free plate?", "leave"),
+    (
+        "sms",
+        "+14045550113",
+        "Laura Chen",
+        600,
+        "The chef showed up an hour late and my guests got food poisoning. I want a refund or I will dispute the charge.",
+        "leave",
+    ),
+    (
+        "email",
+        "ana.gomez@example.com",
+        "Ana Gómez",
+        180,
+        "Hola, ¿cuánto cuesta una fiesta para 12 personas el 14 de marzo?",
+        "edited",
+    ),
+    (
+        "sms",
+        "+14045550114",
+        "Kevin Wu",
+        1500,
+        "Need to move our party from the 12th to the 19th, is that ok?",
+        "unchanged",
+    ),
+    (
+        "webchat",
+        "demo-chat-token-0002",
+        "Priya",
+        2000,
+        "Thanks so much, the chef was amazing and the kids loved the onion volcano!",
+        "unchanged",
+    ),
+    (
+        "email",
+        "billing@acme.example",
+        "Acme Events",
+        2500,
+        "Can you send an invoice for the balance? We pay by card.",
+        "edited",
+    ),
+    ("instagram", "17841400000000002", "grillmaster_jay", 3000, "how do I pay the deposit?", "reject"),
+    ("sms", "+14045550115", "Dana Lee", 4000, "What time does the chef arrive before the party?", "unchanged"),
+]
+OTHER_STATION_CONVERSATIONS = [
+    ("sms", "+12145550111", "Carlos Ruiz", 30, "Price for 25 people in Plano next month?", "edited"),
+    ("webchat", "demo-chat-token-1001", "Beth", 200, "Do you cook indoors if it rains?", "unchanged"),
+]
+EDITS = [
+    lambda text: text.replace("Hi ", "Hello ", 1) if text.startswith("Hi ") else "Hello! " + text,
+    lambda text: text + " Thanks for thinking of us!",
+    lambda text: text.split("\n\n")[0] + "\n\nI'll call you this afternoon to go over the details.",
+]
+
+
+def _manager(station: Station) -> User | None:
+    return db.session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.station_id == station.id, Membership.role == Role.MANAGER.value)
+        .order_by(User.id)
+        .limit(1)
+    )
+
+
+def _library(station: Station) -> None:
+    for kind, question, answer in KNOWLEDGE:
+        db.session.add(KnowledgeEntry(station_id=station.id, kind=kind, question=question, answer=answer))
+    for title, body in CANNED:
+        db.session.add(CannedReply(station_id=station.id, title=title, body=body))
+
+
+def _conversation(station: Station, manager: User | None, row: tuple, rng: random.Random, n: int) -> None:
+    channel, contact, name, minutes_ago, text, outcome = row
+    received = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    message, _ = receive(
+        station,
+        Inbound(
+            channel,
+            contact,
+            text,
+            provider_id=f"demo-{station.slug}-{n}",
+            contact_name=name,
+            subject="Hibachi party" if channel == "email" else "",
+            email=contact if channel == "email" else None,
+            phone=contact if channel == "sms" else None,
+            received_at=received,
+        ),
+    )
+    db.session.commit()
+    process_inbound(message.id)  # classify and draft, as the worker would
+    draft = db.session.scalar(select(Draft).where(Draft.message_id == message.id))
+    if manager is None or draft is None or draft.status != "ready" or outcome == "leave":
+        return
+    if outcome == "reject":
+        drafts.reject(draft, manager, "Sent the payment link by hand")
+    else:
+        final = draft.body if outcome == "unchanged" else rng.choice(EDITS)(draft.body)
+        decided = received + timedelta(minutes=rng.randint(3, 40))
+        reply = drafts.approve_and_send(draft, manager, final, now=decided)
+        db.session.commit()
+        outbound.send_message(reply.id)  # no provider configured: recorded, no network
+    db.session.commit()
+
+
+def seed_conversations(stations: dict[str, Station], users: dict[str, User]) -> None:
+    for slug, rows in (("atlanta", CONVERSATIONS), ("dallas", OTHER_STATION_CONVERSATIONS)):
+        station = stations.get(slug)
+        if station is None:
+            continue
+        if db.session.scalar(
+            select(func.count()).select_from(Conversation).where(Conversation.station_id == station.id)
+        ):
+            continue  # already seeded
+        _library(station)
+        station.sms_number = station.sms_number or station.phone
+        station.inbox_email = station.inbox_email or station.email
+        db.session.commit()
+        rng = random.Random(f"conversations-{slug}")
+        manager = _manager(station)
+        for n, row in enumerate(rows):
+            _conversation(station, manager, row, rng, n)
+
+
+DEMO_SEEDERS.append(seed_conversations)
