@@ -71,6 +71,7 @@ class Outgoing:
     reply_to: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     status_callback: str | None = None
+    from_number: str | None = None  # SMS: the station's own number (else TWILIO_FROM_NUMBER)
 
 
 class Backend(Protocol):
@@ -259,12 +260,13 @@ class TwilioBackend:
         from requests.exceptions import RequestException
         from twilio.base.exceptions import TwilioRestException
 
-        if not self.from_number:
+        from_number = message.from_number or self.from_number
+        if not from_number:
             raise PermanentSendError("TWILIO_FROM_NUMBER is not set")
         try:
             created = self.client.messages.create(
                 to=message.to,
-                from_=self.from_number,
+                from_=from_number,
                 body=message.body_text,
                 status_callback=message.status_callback,
             )

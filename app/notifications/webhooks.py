@@ -65,7 +65,12 @@ def twilio_status():
         select(Notification).where(Notification.provider_id == sid, Notification.channel == "sms")
     )
     if notification is None:
-        return "", 204  # not ours (or not recorded yet): nothing to update, no retry wanted
+        # A conversation reply, or not ours (or not recorded yet): no retry wanted either way.
+        from app.conversations import outbound  # imports this module's DELIVERY_RANK
+
+        if outbound.record_delivery_status(sid, status, request.form.get("ErrorCode")):
+            db.session.commit()
+        return "", 204
     current = DELIVERY_RANK.get(notification.delivery_status or "", 0)
     if DELIVERY_RANK.get(status, 0) >= current:
         values = {"delivery_status": status}
