@@ -26,6 +26,10 @@ class StationForm(FlaskForm):
     phone = StringField("Phone", validators=[Optional(), Length(max=32)])
     email = EmailField("Email", validators=[Optional(), Email(check_deliverability=False)])
     is_active = BooleanField("Active (takes bookings)", default=True)
+    # Where the inbox receives this station's messages (see README, "Conversations").
+    sms_number = StringField("Twilio number for SMS", validators=[Optional(), Length(max=32)])
+    instagram_account_id = StringField("Instagram business account id", validators=[Optional(), Length(max=64)])
+    inbox_email = EmailField("Inbox email address", validators=[Optional(), Email(check_deliverability=False)])
 
     def data_for_service(self) -> dict:
         return {
@@ -35,4 +39,8 @@ class StationForm(FlaskForm):
             "address": self.address.data or "",
             "phone": self.phone.data or "",
             "email": self.email.data or "",
+            # Empty means "none": NULL keeps the unique constraints out of the way.
+            "sms_number": (self.sms_number.data or "").strip() or None,
+            "instagram_account_id": (self.instagram_account_id.data or "").strip() or None,
+            "inbox_email": (self.inbox_email.data or "").strip() or None,
         }
