@@ -119,6 +119,7 @@ class Config:
         self.API_RATELIMIT_BOOKINGS = _env("API_RATELIMIT_BOOKINGS", "10 per minute")
         self.API_RATELIMIT_QUOTES = _env("API_RATELIMIT_QUOTES", "20 per minute")
         self.API_RATELIMIT_LEADS = _env("API_RATELIMIT_LEADS", "20 per minute")
+        self.API_RATELIMIT_CHAT = _env("API_RATELIMIT_CHAT", "20 per minute")
         # Asking the AI for a fresh draft, per user (every draft may cost money).
         self.DRAFT_REGENERATE_LIMIT = _env("DRAFT_REGENERATE_LIMIT", "6 per minute")
 

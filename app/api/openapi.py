@@ -21,7 +21,7 @@ from app.bookings.schemas import BookingRequest, QuoteRequest
 REF = "#/components/schemas/{model}"
 VERSION = "1.0.0"
 
-REQUEST_MODELS = (QuoteRequest, BookingRequest, out.LeadRequest)
+REQUEST_MODELS = (QuoteRequest, BookingRequest, out.LeadRequest, out.ChatMessageRequest)
 RESPONSE_MODELS = (
     out.StationList,
     out.MenuOut,
@@ -30,11 +30,13 @@ RESPONSE_MODELS = (
     out.BookingCreated,
     out.BookingStatus,
     out.LeadReceived,
+    out.ChatPosted,
+    out.ChatThread,
     out.ErrorResponse,
 )
 
 DESCRIPTION = """\
-JSON API for the public website: stations, menus, availability, quotes, bookings and leads.
+JSON API for the public website: stations, menus, availability, quotes, bookings, leads and web chat.
 
 * All money is integer cents (`*_cents`, `cents`) in the station's currency, with a
   `formatted` string for display.
@@ -53,7 +55,7 @@ JSON API for the public website: stations, menus, availability, quotes, bookings
 
 ERRORS = {
     400: ("The body is not a JSON object (malformed JSON, empty body) or a header is malformed.", "bad_request"),
-    404: ("Unknown station or booking.", "not_found"),
+    404: ("Unknown station, booking or chat token.", "not_found"),
     409: (
         "The slot is full (`slot_full`), or the Idempotency-Key was used with another body "
         "(`idempotency_key_reused`) or is still being processed (`idempotency_key_in_progress`).",
@@ -253,8 +255,87 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
+        **_chat_paths(),
         "/openapi.json": _meta("getOpenApi", "This document", "application/json", "object"),
         "/docs": _meta("getDocs", "This document as a web page", "text/html", "string"),
+    }
+
+
+CHAT_TOKEN = "Jm3c0QyWb1n8Xk5tq7PzLm4Vd9sEaHr2"
+CHAT_MESSAGE_REQUEST = {
+    "station": "atlanta",
+    "name": "Grace Hopper",
+    "text": "Hi! Do you cater on Sunday evenings?",
+    "client_id": "m-1701234567890",
+}
+CHAT_MESSAGE = {"id": 812, "direction": "in", "text": CHAT_MESSAGE_REQUEST["text"], "at": "2026-11-25T18:04:05Z"}
+CHAT_POSTED = {
+    "token": CHAT_TOKEN,
+    "message": CHAT_MESSAGE,
+    "poll_url": f"https://teppan.example/api/v1/chat/{CHAT_TOKEN}/messages",
+}
+CHAT_THREAD = {
+    "messages": [
+        CHAT_MESSAGE,
+        {"id": 815, "direction": "out", "text": "Yes! 18:00 is open this Sunday.", "at": "2026-11-25T18:06:40Z"},
+    ],
+    "poll_after_seconds": 5,
+}
+
+
+def _chat_paths() -> dict[str, Any]:
+    return {
+        "/chat/messages": {
+            "post": {
+                "operationId": "postChatMessage",
+                "summary": "Send a visitor's chat message to a station",
+                "description": (
+                    "The first message (without `token`) opens a chat and answers its `token`: the chat's "
+                    "only credential, to keep in the browser and send with every later message. A "
+                    "`token` of another station answers 404. Give each message a `client_id` so that a "
+                    "retried POST is stored once. Rate limited per IP on its own budget."
+                ),
+                "tags": ["chat"],
+                "requestBody": _body("ChatMessageRequest", CHAT_MESSAGE_REQUEST),
+                "responses": {
+                    **_ok(201, "ChatPosted", "Stored; poll `poll_url` for replies.", CHAT_POSTED),
+                    **_errors(400, 404, 413, 422),
+                },
+            }
+        },
+        "/chat/{token}/messages": {
+            "get": {
+                "operationId": "getChat",
+                "summary": "A chat's messages, for polling",
+                "description": (
+                    "The visitor's messages and the replies the station has sent, oldest first, at most "
+                    "100 after `after`. Poll again after `poll_after_seconds` with the last id seen."
+                ),
+                "tags": ["chat"],
+                "parameters": [
+                    {
+                        "name": "token",
+                        "in": "path",
+                        "required": True,
+                        "description": "`token` from POST /chat/messages",
+                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"},
+                        "example": CHAT_TOKEN,
+                    },
+                    {
+                        "name": "after",
+                        "in": "query",
+                        "required": False,
+                        "description": "Only messages with a greater id (the last id seen)",
+                        "schema": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+                        "example": 812,
+                    },
+                ],
+                "responses": {
+                    **_ok(200, "ChatThread", "The messages.", CHAT_THREAD),
+                    **_errors(404, 422),
+                },
+            }
+        },
     }
 
 
@@ -275,6 +356,7 @@ def _document() -> dict[str, Any]:
             {"name": "stations", "description": "Stations, menus and availability"},
             {"name": "bookings", "description": "Quotes, bookings and their status"},
             {"name": "leads", "description": "Quote requests and contact forms"},
+            {"name": "chat", "description": "The site's chat widget: messages to a station and its replies"},
             {"name": "meta", "description": "This documentation"},
         ],
         "paths": _paths(),

@@ -271,3 +271,51 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorDetail
+
+
+# --- web chat -------------------------------------------------------------------------
+
+# A visitor's chat token: the only credential of a chat, from secrets.token_urlsafe.
+ChatToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
+
+
+class ChatMessageRequest(BaseModel):
+    """A visitor's message from the site's chat widget."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    station: str = Field(max_length=60, description="Station slug")
+    token: ChatToken | None = Field(
+        default=None, description="The chat's token from an earlier answer; absent for a visitor's first message"
+    )
+    name: str | None = Field(default=None, max_length=120)
+    email: str | None = Field(default=None, max_length=255, description="So that the station can also answer by email")
+    text: str = Field(min_length=1, max_length=2000)
+    client_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="A unique id per message, made by the widget: a retried POST is stored once",
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return normalise_email(value)
+
+
+class ChatMessageOut(BaseModel):
+    id: int = Field(description="Pass the last one seen as `after` when polling")
+    direction: Literal["in", "out"] = Field(description="in: from the visitor; out: the station's reply")
+    text: str
+    at: dt.datetime
+
+
+class ChatPosted(BaseModel):
+    token: str = Field(description="Keep it (e.g. in localStorage) and send it with every later message")
+    message: ChatMessageOut
+    poll_url: str = Field(description="GET it for the station's replies")
+
+
+class ChatThread(BaseModel):
+    messages: list[ChatMessageOut] = Field(description="Oldest first")
+    poll_after_seconds: int = Field(description="How long to wait before polling again")

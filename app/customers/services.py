@@ -72,7 +72,10 @@ def record_consent(
         ip_address=ip_address,
     )
     db.session.add(record)
-    setattr(customer, f"{channel}_consent", granted)
+    # The flag is marketing consent: a transactional grant (an SMS START lifting a STOP)
+    # is no opt-in to newsletters, while any withdrawal (STOP) ends marketing too.
+    if purpose == "marketing" or not granted:
+        setattr(customer, f"{channel}_consent", granted)
     return record
 
 

@@ -13,6 +13,7 @@ JOB_MODULES = (
     "app.conversations.jobs",
     "app.conversations.alerts",
     "app.conversations.outbound",
+    "app.conversations.channels.imap_poll",
 )
 
 

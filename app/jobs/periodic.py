@@ -38,6 +38,7 @@ PERIODIC = [
     Periodic("notifications.event_reminders", timedelta(minutes=15)),
     Periodic("notifications.review_requests", timedelta(minutes=30)),
     Periodic("ai.refresh_offline_model", timedelta(hours=1)),
+    Periodic("conversations.poll_imap", timedelta(minutes=1)),
 ]
 
 
