@@ -198,7 +198,7 @@ def reject(conversation_id: int):
 
 
 def _regenerate_limit() -> str:
-    return current_app.config.get("DRAFT_REGENERATE_LIMIT", "6 per minute")
+    return current_app.config["DRAFT_REGENERATE_LIMIT"]
 
 
 @bp.post("/<int:conversation_id>/draft/regenerate")

@@ -132,3 +132,22 @@ def test_only_owners_manage_stations(as_role, world, dbq, role):
     assert client.get("/admin/stations").status_code == 403
     assert client.post_form("/admin/stations/new", NEW_STATION).status_code == 403
     assert dbq.count(Station, Station.slug == "gamma") == 0
+
+
+def test_channel_addresses_are_normalised_and_unique_per_station(as_role, world, dbq):
+    data = {**NEW_STATION, "slug": "alpha", "name": "Alpha", "sms_number": "(404) 555-0199"}
+    data.update(instagram_account_id="17841400000000009", inbox_email="Hello@Alpha.Example")
+    owner = as_role("owner")
+    assert owner.post_form(f"/admin/stations/{world.station.id}/edit", data).status_code == 303
+    alpha = dbq.get(Station, world.station.id)
+    assert (alpha.sms_number, alpha.instagram_account_id, alpha.inbox_email) == (
+        "+14045550199",
+        "17841400000000009",
+        "hello@alpha.example",
+    )
+    clash = {**NEW_STATION, "slug": "beta", "name": "Beta", "sms_number": "+1 404 555 0199"}
+    response = owner.post_form(f"/admin/stations/{world.other.id}/edit", clash)
+    assert response.status_code == 422 and b"Another station texts from that number" in response.data
+    assert dbq.get(Station, world.other.id).sms_number is None
+    bad = {**NEW_STATION, "slug": "beta", "name": "Beta", "sms_number": "12"}
+    assert owner.post_form(f"/admin/stations/{world.other.id}/edit", bad).status_code == 422
