@@ -31,6 +31,7 @@ from app.models.station import Station
 OPEN_LEAD_STAGES = ("new", "contacted", "quoted", "nurturing")
 MAX_BODY_CHARS = 20_000  # longer messages are cut (an email with a long quoted thread)
 PREVIEW_CHARS = 160
+UNNAMED = {"sms": "SMS contact", "instagram": "Instagram user", "email": "Email contact", "webchat": "Web chat visitor"}
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def _attach_person(station: Station, conversation: Conversation, inbound: Inboun
         touch = {"at": now.isoformat(), "channel": inbound.channel, **(inbound.meta.get("attribution") or {})}
         lead = Lead(
             station_id=station.id,
-            name=(inbound.contact_name or inbound.email or inbound.phone or f"{inbound.channel} contact")[:120],
+            name=(inbound.contact_name or inbound.email or inbound.phone or UNNAMED[inbound.channel])[:120],
             email=inbound.email,
             phone=inbound.phone,
             source=inbound.channel,

@@ -113,11 +113,9 @@ def _request_for(draft: Draft) -> DraftRequest:
         .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(THREAD_CONTEXT)
     ).all()
-    customer_name = ""
-    if conversation.customer is not None:
-        customer_name = conversation.customer.name
-    elif conversation.lead is not None:
-        customer_name = conversation.lead.name
+    # The customer's name, or the name the channel gave; never a lead's placeholder name
+    # (a phone number or "Web chat visitor"), which would make "Hi +14045550123!".
+    customer_name = conversation.customer.name if conversation.customer is not None else conversation.contact_name
     return DraftRequest(
         station_id=conversation.station_id,
         conversation_id=conversation.id,
@@ -127,7 +125,7 @@ def _request_for(draft: Draft) -> DraftRequest:
         emotion=message.emotion if message else conversation.emotion,
         language=draft.language,
         escalate=bool(message.escalate) if message else conversation.escalated,
-        customer_name=customer_name or conversation.contact_name,
+        customer_name=customer_name or "",
         thread=tuple(ThreadLine(m.direction, m.body, m.created_at) for m in reversed(recent)),
         message_id=message.id if message else None,
     )

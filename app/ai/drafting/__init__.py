@@ -4,6 +4,12 @@
 
 The job in app.conversations.jobs builds the request from plain values (no ORM rows
 cross this line) and stores the result on the Draft row.
+
+Modules: compose (picks a composer), context (gathers the grounding once), facts (party
+size, date, ZIP, time from the text), grounding (quote, availability, knowledge search:
+the tools), knowledge and examples (retrieval over textmatch), numbers (the guard both
+composers pass), offline with templates, phrases and forms (the offline composer),
+openai_drafter with prompts (the OpenAI composer), budget (each station's daily spend).
 """
 
 from __future__ import annotations

@@ -1,0 +1,25 @@
+"""The conversations job stores what the composer wrote (offline here: the testing config has no key)."""
+
+from __future__ import annotations
+
+from app.conversations.inbound import Inbound, receive
+from app.conversations.jobs import generate_draft, open_draft
+from app.extensions import db
+from app.models.conversation import Draft
+
+
+def test_generate_draft_stores_a_grounded_offline_draft(alpha):
+    message, _ = receive(
+        alpha, Inbound("email", "ana@example.com", "Hola, ¿cuánto cuesta para 15 personas?", contact_name="Ana Ruiz")
+    )
+    message.intent, message.language, message.emotion = "quote_request", "es", "neutral"
+    draft = open_draft(message.conversation, message)
+    db.session.commit()
+
+    assert generate_draft(draft.id) == "ready"
+    stored = db.session.get(Draft, draft.id)
+    assert stored.generator == "offline-templates-1"
+    assert stored.body.startswith("Hola Ana:\n\nPara 15 personas, el total es $825.00.")
+    assert stored.body.endswith("— Equipo de Alpha\n+14045550100")
+    assert stored.grounding["quote"]["total_cents"] == 82500 and stored.grounding["facts"]["guests"] == 15
+    assert stored.cost_microdollars == 0
