@@ -54,7 +54,7 @@ def escalation_alert(message_id: int) -> dict[str, int]:
     ]
     who = conversation.contact_name or conversation.contact
     reasons = ", ".join(reason.replace("_", " ") for reason in (message.escalation_reasons or [])) or "flagged"
-    url = compose.public_url("inbox.conversation", slug=station.slug, conversation_id=conversation.id)
+    url = compose.public_url("inbox.conversation", station_slug=station.slug, conversation_id=conversation.id)
 
     def render(spec: Spec) -> compose.Rendered:
         subject = f"Escalated {CHANNEL_LABELS[conversation.channel]} message from {who}"[:255]
