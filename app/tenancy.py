@@ -68,6 +68,18 @@ def stations_for(user: User) -> list[Station]:
     )
 
 
+def members(station_id: int, role: Role) -> list[User]:
+    """Active users holding `role` at the station (by membership; owners are not members)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.station_id == station_id, Membership.role == role.value, User.is_active_flag.is_(True))
+            .order_by(User.id)
+        )
+    )
+
+
 def enter_station(slug: str, user: User) -> None:
     """Resolve the station of this request and the user's role there, or 404."""
     station = db.session.scalar(select(Station).where(Station.slug == slug))

@@ -6,16 +6,15 @@ is written and sent (at most once per message and manager) by the notifications 
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app.extensions import db
 from app.jobs import outbox
 from app.jobs.registry import job
 from app.models.conversation import CHANNEL_LABELS, Conversation, Message
 from app.models.station import Station
-from app.models.user import Membership, Role, User
+from app.models.user import Role
 from app.notifications import compose
 from app.notifications.sending import Spec, send_all, store
+from app.tenancy import members
 
 
 def escalated(conversation: Conversation, message: Message) -> None:
@@ -25,19 +24,6 @@ def escalated(conversation: Conversation, message: Message) -> None:
         station_id=conversation.station_id,
         message_id=message.id,
     )
-
-
-def _managers(station_id: int) -> list[User]:
-    return db.session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.station_id == station_id,
-            Membership.role == Role.MANAGER.value,
-            User.is_active_flag.is_(True),
-        )
-        .order_by(User.id)
-    ).all()
 
 
 @job("conversations.escalation_alert", queue="notifications")
@@ -50,7 +36,7 @@ def escalation_alert(message_id: int) -> dict[str, int]:
     station = db.session.get(Station, conversation.station_id)
     specs = [
         Spec(f"escalation:{message.id}:email:manager-{user.id}", "conversation_escalated", "email", user.email)
-        for user in _managers(station.id)
+        for user in members(station.id, Role.MANAGER)
     ]
     who = conversation.contact_name or conversation.contact
     reasons = ", ".join(reason.replace("_", " ") for reason in (message.escalation_reasons or [])) or "flagged"

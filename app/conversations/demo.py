@@ -21,7 +21,8 @@ from app.demo import DEMO_SEEDERS
 from app.extensions import db
 from app.models.conversation import CannedReply, Conversation, Draft, KnowledgeEntry
 from app.models.station import Station
-from app.models.user import Membership, Role, User
+from app.models.user import Role, User
+from app.tenancy import members
 
 KNOWLEDGE = [
     (
@@ -153,16 +154,6 @@ EDITS = [
 ]
 
 
-def _manager(station: Station) -> User | None:
-    return db.session.scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.station_id == station.id, Membership.role == Role.MANAGER.value)
-        .order_by(User.id)
-        .limit(1)
-    )
-
-
 def _library(station: Station) -> None:
     for kind, question, answer in KNOWLEDGE:
         db.session.add(KnowledgeEntry(station_id=station.id, kind=kind, question=question, answer=answer))
@@ -217,7 +208,7 @@ def seed_conversations(stations: dict[str, Station], users: dict[str, User]) -> 
         station.inbox_email = station.inbox_email or station.email
         db.session.commit()
         rng = random.Random(f"conversations-{slug}")
-        manager = _manager(station)
+        manager = next(iter(members(station.id, Role.MANAGER)), None)
         for n, row in enumerate(rows):
             _conversation(station, manager, row, rng, n)
 

@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 
 from app import audit
-from app.conversations import outbound
+from app.conversations import outbound, queries
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.jobs import outbox
@@ -55,13 +55,20 @@ def _require_open(draft: Draft) -> None:
         raise Conflict(f"This draft was already {draft.status}; reload the conversation.")
 
 
-def _latest_inbound(conversation: Conversation) -> Message | None:
-    return db.session.scalar(
-        select(Message)
-        .where(Message.conversation_id == conversation.id, Message.direction == "in")
-        .order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(1)
+def new_ai_draft(conversation: Conversation, message: Message | None) -> Draft:
+    """A `generating` AI draft answering `message`; the caller holds the conversation lock."""
+    draft = Draft(
+        station_id=conversation.station_id,
+        conversation_id=conversation.id,
+        message_id=message.id if message else None,
+        status="generating",
+        source="ai",
+        intent=message.intent if message else conversation.intent,
+        language=message.language if message else conversation.language,
     )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
 
 
 def propose(conversation: Conversation, text: str, user: User, *, source: str = "staff") -> Draft:
@@ -72,7 +79,7 @@ def propose(conversation: Conversation, text: str, user: User, *, source: str = 
     if draft is not None and draft.status == "generating":
         raise Conflict("The AI is still writing a draft: wait a moment, or regenerate.")
     if draft is None:
-        latest = _latest_inbound(conversation)
+        latest = queries.latest_inbound(conversation.id)
         draft = Draft(
             station_id=conversation.station_id,
             conversation_id=conversation.id,
@@ -148,18 +155,7 @@ def regenerate(conversation: Conversation, user: User) -> Draft:
             raise Conflict("A draft is already being written.")
         current.status = "superseded"
         db.session.flush()
-    latest = _latest_inbound(conversation)
-    draft = Draft(
-        station_id=conversation.station_id,
-        conversation_id=conversation.id,
-        message_id=latest.id if latest else None,
-        status="generating",
-        source="ai",
-        intent=latest.intent if latest else conversation.intent,
-        language=latest.language if latest else conversation.language,
-    )
-    db.session.add(draft)
-    db.session.flush()
+    draft = new_ai_draft(conversation, queries.latest_inbound(conversation.id))
     outbox.emit(
         "conversations.generate_draft", key=f"generate-draft-{draft.id}", station_id=draft.station_id, draft_id=draft.id
     )

@@ -21,10 +21,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.ai.drafting import DraftRequest, DraftUnavailable, ThreadLine, compose
+from app.conversations import drafts, queries
 from app.extensions import db
 from app.jobs.registry import TransientError, job
 from app.models.base import utcnow
-from app.models.conversation import OPEN_DRAFT_STATES, Conversation, Draft, Message
+from app.models.conversation import Conversation, Draft, Message
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +58,7 @@ def classify_message(message_id: int) -> Message | None:
         message.confidence = result.confidence
         message.classifier = result.classifier[:40]
         conversation = message.conversation
-        newest = db.session.scalar(
-            select(Message.id)
-            .where(Message.conversation_id == conversation.id, Message.direction == "in")
-            .order_by(Message.created_at.desc(), Message.id.desc())
-            .limit(1)
-        )
-        if newest == message.id:
+        if queries.latest_inbound(conversation.id) is message:
             conversation.intent, conversation.emotion = result.intent, result.emotion
             conversation.language = result.language
         if result.escalate and not conversation.escalated:
@@ -81,27 +76,14 @@ def open_draft(conversation: Conversation, message: Message | None) -> Draft | N
     An untouched open draft (ready or failed, no staff edit) answers an older message:
     it is superseded by the new one.
     """
-    db.session.refresh(conversation, with_for_update=True)  # see app.conversations.drafts.lock
-    current = db.session.scalar(
-        select(Draft).where(Draft.conversation_id == conversation.id, Draft.status.in_(OPEN_DRAFT_STATES))
-    )
+    drafts.lock(conversation)
+    current = drafts.open_draft_of(conversation)
     if current is not None:
         if current.edited_body is not None or current.status == "generating":
             return None
         current.status = "superseded"
         db.session.flush()
-    draft = Draft(
-        station_id=conversation.station_id,
-        conversation_id=conversation.id,
-        message_id=message.id if message else None,
-        status="generating",
-        source="ai",
-        intent=message.intent if message else conversation.intent,
-        language=message.language if message else conversation.language,
-    )
-    db.session.add(draft)
-    db.session.flush()
-    return draft
+    return drafts.new_ai_draft(conversation, message)
 
 
 def _request_for(draft: Draft) -> DraftRequest:

@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select
 
 from app import audit
 from app.ai.labels import EMOTIONS, INTENTS
+from app.conversations import queries
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models.base import utcnow
@@ -58,13 +59,7 @@ def correct_labels(message: Message, user: User, *, intent: str | None = None, e
     correction.corrected_by_id, correction.corrected_at = user.id, utcnow()
     message.intent, message.emotion, message.labels_corrected = intent, emotion, True
     conversation = message.conversation
-    newest = db.session.scalar(
-        select(Message.id)
-        .where(Message.conversation_id == conversation.id, Message.direction == "in")
-        .order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(1)
-    )
-    if newest == message.id:
+    if queries.latest_inbound(conversation.id) is message:
         conversation.intent, conversation.emotion = intent, emotion
     db.session.flush()
     audit.record("message.labels_corrected", message, before=before, after={"intent": intent, "emotion": emotion})

@@ -92,6 +92,16 @@ def waiting_minutes(conversation: Conversation, now: datetime) -> int | None:
     return max(0, int((now - conversation.last_inbound_at).total_seconds() // 60))
 
 
+def latest_inbound(conversation_id: int) -> Message | None:
+    """The customer's newest message in the conversation (the one a draft answers)."""
+    return db.session.scalar(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.direction == "in")
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)
+    )
+
+
 def thread(conversation: Conversation) -> list[Message]:
     return db.session.scalars(
         select(Message)

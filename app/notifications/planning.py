@@ -22,10 +22,11 @@ from app.models.booking import Booking, BookingEvent, BookingStatus
 from app.models.chef import Chef
 from app.models.outbox import Notification
 from app.models.station import Station
-from app.models.user import Membership, Role, User
+from app.models.user import Role
 from app.notifications import compose
 from app.notifications.policy import MARKETING, TRANSACTIONAL
 from app.notifications.sending import Spec, store
+from app.tenancy import members
 
 CUSTOMER_KIND = {
     "created": "booking_received",
@@ -67,17 +68,10 @@ def _e164(phone: str) -> str:
 
 
 def _manager_specs(station: Station, prefix: str, kind: str) -> list[Spec]:
-    managers = db.session.scalars(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.station_id == station.id,
-            Membership.role == Role.MANAGER.value,
-            User.is_active_flag.is_(True),
-        )
-        .order_by(User.id)
-    ).all()
-    return [Spec(f"{prefix}:email:manager-{user.id}", kind, "email", user.email) for user in managers]
+    return [
+        Spec(f"{prefix}:email:manager-{user.id}", kind, "email", user.email)
+        for user in members(station.id, Role.MANAGER)
+    ]
 
 
 def _write(booking: Booking, station: Station, specs: list[Spec], *, event=None) -> list[int]:
