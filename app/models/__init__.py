@@ -12,10 +12,21 @@ from app.models.conversation import (
     Message,
 )
 from app.models.customer import ConsentRecord, Customer
-from app.models.lead import Lead
+from app.models.lead import Lead, LeadEvent, Task
 from app.models.mail import EmailMessage
+from app.models.newsletter import (
+    Campaign,
+    CampaignLink,
+    CampaignRecipient,
+    LinkClick,
+    Segment,
+    Subscriber,
+    SubscriptionConsent,
+)
 from app.models.outbox import Notification, OutboxMessage
 from app.models.payment import CheckoutSession, Payment, Refund
+from app.models.qr import QrCode, QrScan
+from app.models.review import Review
 from app.models.station import Station
 from app.models.stripe_event import StripeEvent
 from app.models.user import Membership, Role, User
@@ -27,6 +38,9 @@ __all__ = [
     "Booking",
     "BookingEvent",
     "BookingStatus",
+    "Campaign",
+    "CampaignLink",
+    "CampaignRecipient",
     "CannedReply",
     "CheckoutSession",
     "Chef",
@@ -39,16 +53,25 @@ __all__ = [
     "KnowledgeEntry",
     "LabelCorrection",
     "Lead",
+    "LeadEvent",
+    "LinkClick",
     "Membership",
     "Message",
     "Notification",
     "OutboxMessage",
     "Payment",
+    "QrCode",
+    "QrScan",
     "Refund",
+    "Review",
     "Role",
+    "Segment",
     "SlotLock",
     "Station",
     "StripeEvent",
+    "Subscriber",
+    "SubscriptionConsent",
+    "Task",
     "TimeOff",
     "User",
 ]

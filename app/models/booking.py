@@ -117,6 +117,9 @@ class Booking(StationScoped, TimestampMixin, db.Model):
     # Consent text shown at booking time, kept with the booking for the record.
     consent: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attribution: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Where it came from, as ids the analytics can join on (the raw values are in attribution).
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL", use_alter=True), index=True)
+    qr_code_id: Mapped[int | None] = mapped_column(ForeignKey("qr_codes.id", ondelete="SET NULL"), index=True)
 
     customer = relationship("Customer", back_populates="bookings", lazy="joined")
     chef = relationship("Chef", lazy="joined")
