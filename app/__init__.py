@@ -125,10 +125,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.dashboard import bp as dashboard_bp
     from app.dashboard import home_bp
     from app.jobs import bp as jobs_bp
+    from app.leads import bp as leads_bp
+    from app.newsletter import bp as newsletter_bp
+    from app.newsletter import public_bp as newsletter_public_bp
     from app.notifications import webhooks_bp as notification_webhooks_bp
     from app.ops import bp as ops_bp
     from app.payments import bp as payments_bp
     from app.payments import public_bp as payments_public_bp
+    from app.qr import bp as qr_bp
+    from app.qr import public_bp as qr_public_bp
+    from app.reviews import bp as reviews_bp
+    from app.reviews import public_bp as reviews_public_bp
     from app.settings import bp as settings_bp
     from app.team import bp as team_bp
 
@@ -150,6 +157,13 @@ def _register_blueprints(app: Flask) -> None:
         notification_webhooks_bp,
         inbox_bp,
         conversation_webhooks_bp,
+        leads_bp,
+        reviews_bp,
+        reviews_public_bp,
+        newsletter_bp,
+        newsletter_public_bp,
+        qr_bp,
+        qr_public_bp,
     ):
         app.register_blueprint(bp)
 

@@ -35,6 +35,7 @@ REGISTRY: dict[str, frozenset[Role]] = {
     "chefs.event_sheet": ALL_ROLES,
     "leads.view": STATION_TEAM,
     "leads.edit": STATION_TEAM,
+    "leads.merge": LEADERS,
     "inbox.view": STATION_TEAM,
     "drafts.edit": STATION_TEAM,
     "drafts.send": LEADERS,
@@ -44,7 +45,10 @@ REGISTRY: dict[str, frozenset[Role]] = {
     "payments.record": STATION_TEAM,
     "payments.refund": LEADERS,
     "reviews.view": STATION_TEAM,
+    # Feature or hide a review; staff may still draft replies (drafts.edit).
+    "reviews.manage": LEADERS,
     "newsletter.manage": LEADERS,
+    "qr.manage": LEADERS,
     "team.view": LEADERS,
     "team.manage": LEADERS,
     "jobs.view": LEADERS,

@@ -159,7 +159,7 @@ PUBLIC_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_password",
 }
-PUBLIC_PREFIXES = ("/api/", "/webhooks/", "/pay/")
+PUBLIC_PREFIXES = ("/api/", "/webhooks/", "/pay/", "/review/", "/n/", "/q/")
 
 # Signed-in pages that need no permission (everything else declares one with @require).
 NO_PERMISSION_NEEDED = {"home.index", "auth.account"}

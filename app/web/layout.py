@@ -32,6 +32,8 @@ STATION_NAV = [
     NavItem("Leads", "leads.index", "leads.view", "✦"),
     NavItem("Inbox", "inbox.index", "inbox.view", "✉"),
     NavItem("Reviews", "reviews.index", "reviews.view", "★"),
+    NavItem("Newsletter", "newsletter.index", "newsletter.manage", "✉"),
+    NavItem("QR codes", "qr.index", "qr.manage", "▣"),
     NavItem("Payments", "payments.index", "payments.view", "$"),
     NavItem("Analytics", "analytics.index", "analytics.view", "∿"),
     NavItem("Jobs", "jobs.index", "jobs.view", "⚙"),

@@ -1,0 +1,1 @@
+"""Public API endpoints (filled by the reviews work)."""
