@@ -31,7 +31,13 @@ from app.models.station import Station
 OPEN_LEAD_STAGES = ("new", "contacted", "quoted", "nurturing")
 MAX_BODY_CHARS = 20_000  # longer messages are cut (an email with a long quoted thread)
 PREVIEW_CHARS = 160
-UNNAMED = {"sms": "SMS contact", "instagram": "Instagram user", "email": "Email contact", "webchat": "Web chat visitor"}
+UNNAMED = {
+    "sms": "SMS contact",
+    "instagram": "Instagram user",
+    "email": "Email contact",
+    "webchat": "Web chat visitor",
+    "review": "Reviewer",
+}
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ def classify_message(message_id: int) -> Message | None:
     if message is None or message.direction != "in":
         return None
     if message.classifier is None:
-        text, channel = message.body, message.channel
+        # The classifier knows the messaging channels; a review is plain text to it.
+        text, channel = message.body, (None if message.channel == "review" else message.channel)
         db.session.commit()  # no transaction open while OpenAI may be called
         result = classifier().classify(text or "", channel)
         message = db.session.get(Message, message_id)

@@ -52,7 +52,7 @@ from app.notifications.webhooks import DELIVERY_RANK
 
 log = logging.getLogger(__name__)
 
-MAX_CHARS = {"sms": 1600, "instagram": 1000, "email": 20_000, "webchat": 20_000}
+MAX_CHARS = {"sms": 1600, "instagram": 1000, "email": 20_000, "webchat": 20_000, "review": 5000}
 INSTAGRAM_WINDOW = timedelta(hours=24)  # Meta: replies only within 24 h of the customer's last message
 MAX_SEND_ATTEMPTS = 4  # the first try and RQ's retries; then the message is failed, not left queued
 MAX_REFERENCES = 20  # message ids in an email's References header
@@ -417,6 +417,15 @@ def _deliver(message_id: int, channel: str, backend: backends.Backend, outgoing:
     return "sent"
 
 
+def _publish_review_reply(conversation: Conversation, message: Message) -> None:
+    """The approved reply becomes the review's public reply (in the same commit as "sent")."""
+    from app.models.review import Review
+
+    review = db.session.scalar(select(Review).where(Review.conversation_id == conversation.id))
+    if review is not None:
+        review.reply, review.replied_at = message.body, utcnow()
+
+
 @job(SEND_JOB, queue="notifications", retries=MAX_SEND_ATTEMPTS - 1)
 def send_message(message_id: int) -> str:
     """Send one queued outbound message at most once; returns its status afterwards.
@@ -435,6 +444,10 @@ def send_message(message_id: int) -> str:
         _guarded(message_id, "queued", status="failed", error=f"not sent: {refused.reason}")
         return "failed"
     if conversation.channel == "webchat":  # the widget polls for it: nothing to hand over
+        _guarded(message_id, "queued", status="sent", sent_at=utcnow(), error=None)
+        return "sent"
+    if conversation.channel == "review":  # our public answer, shown beside the review
+        _publish_review_reply(conversation, message)
         _guarded(message_id, "queued", status="sent", sent_at=utcnow(), error=None)
         return "sent"
 

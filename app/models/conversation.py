@@ -25,8 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
 
-CHANNELS = ("sms", "instagram", "email", "webchat")
-CHANNEL_LABELS = {"sms": "SMS", "instagram": "Instagram", "email": "Email", "webchat": "Web chat"}
+# "review": a customer's review, answered publicly through the same draft / approve flow.
+CHANNELS = ("sms", "instagram", "email", "webchat", "review")
+CHANNEL_LABELS = {"sms": "SMS", "instagram": "Instagram", "email": "Email", "webchat": "Web chat", "review": "Review"}
 DRAFT_STATES = ("generating", "ready", "failed", "sending", "sent", "rejected", "superseded")
 # Drafts still open for a decision; at most one per conversation (a partial unique index).
 OPEN_DRAFT_STATES = ("generating", "ready", "failed")
