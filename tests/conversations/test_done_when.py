@@ -82,6 +82,17 @@ def test_an_sms_is_labelled_drafted_approved_sent_and_learned(app, world, statio
         assert approved.sent_body == edited and approved.edit_distance == len(" Our chefs bring everything!")
         assert not db.session.get(Conversation, conversation_id).awaiting_reply
 
+    # Twilio reports delivery on the signed status callback; the thread shows it.
+    status_url = "http://localhost/webhooks/twilio/status"
+    status_form = {"MessageSid": posted["sid"], "MessageStatus": "delivered"}
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(status_url, status_form)
+    assert (
+        client.post("/webhooks/twilio/status", data=status_form, headers={"X-Twilio-Signature": signature}).status_code
+        == 204
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Message).where(Message.direction == "out")).delivery_status == "delivered"
+
     # The edit is learned: the next quote request's draft is grounded on the approved reply.
     _text_in(client, "How much for 15 adults and 2 kids?", "SM" + "2" * 32)
     with app.app_context():
