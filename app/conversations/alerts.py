@@ -38,7 +38,7 @@ def escalation_alert(message_id: int) -> dict[str, int]:
         Spec(f"escalation:{message.id}:email:manager-{user.id}", "conversation_escalated", "email", user.email)
         for user in members(station.id, Role.MANAGER)
     ]
-    who = conversation.contact_name or conversation.contact
+    who = conversation.display_name
     reasons = ", ".join(reason.replace("_", " ") for reason in (message.escalation_reasons or [])) or "flagged"
     url = compose.public_url("inbox.conversation", station_slug=station.slug, conversation_id=conversation.id)
 

@@ -69,6 +69,17 @@ class Conversation(StationScoped, TimestampMixin, db.Model):
     )
 
     @property
+    def display_name(self) -> str:
+        """Who staff see: the name we know, else the address; never a web chat token (a credential)."""
+        if self.contact_name:
+            return self.contact_name
+        if self.customer is not None:
+            return self.customer.name
+        if self.channel in ("webchat", "review"):
+            return "Web chat visitor" if self.channel == "webchat" else "Reviewer"
+        return self.contact
+
+    @property
     def awaiting_reply(self) -> bool:
         return self.last_inbound_at is not None and (
             self.answered_at is None or self.answered_at < self.last_inbound_at

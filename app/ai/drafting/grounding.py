@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from app.ai.drafting import knowledge
 from app.availability.services import slots
+from app.customers.contact import display_phone
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.models.chef import Blackout
@@ -44,7 +45,9 @@ class StationInfo:
         station = db.session.get(Station, station_id)
         if station is None:
             return None
-        return cls(station.id, station.name, station.phone, station.zip_code, station.timezone, station.settings)
+        return cls(
+            station.id, station.name, display_phone(station.phone), station.zip_code, station.timezone, station.settings
+        )
 
     def local_today(self, now: datetime) -> date:
         return now.astimezone(ZoneInfo(self.timezone)).date()

@@ -20,6 +20,6 @@ def test_generate_draft_stores_a_grounded_offline_draft(alpha):
     stored = db.session.get(Draft, draft.id)
     assert stored.generator == "offline-templates-1"
     assert stored.body.startswith("Hola Ana:\n\nPara 15 personas, el total es $825.00.")
-    assert stored.body.endswith("— Equipo de Alpha\n+14045550100")
+    assert stored.body.endswith("— Equipo de Alpha\n(404) 555-0100")
     assert stored.grounding["quote"]["total_cents"] == 82500 and stored.grounding["facts"]["guests"] == 15
     assert stored.cost_microdollars == 0
