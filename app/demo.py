@@ -60,7 +60,10 @@ USERS = [
 ]
 
 Seeder = Callable[[dict[str, Station], dict[str, User]], None]
+# Areas append their seeders; they run by `seeder.demo_order` (default 50, lower first),
+# so data others build on (chefs and bookings: 10) exists whatever the import order.
 DEMO_SEEDERS: list[Seeder] = []
+DEFAULT_ORDER = 50
 
 
 def _station(data: dict) -> Station:
@@ -95,6 +98,6 @@ def seed(reset: bool = False) -> list[tuple[str, str]]:
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: argon2 is slow on purpose
     users = {email: _user(email, name, role, stations.get(slug), password_hash) for email, name, role, slug in USERS}
     db.session.flush()
-    for seeder in DEMO_SEEDERS:
+    for seeder in sorted(DEMO_SEEDERS, key=lambda fn: getattr(fn, "demo_order", DEFAULT_ORDER)):
         seeder(stations, users)
     return [(role.value, email) for email, _, role, _ in USERS]

@@ -158,4 +158,5 @@ def _leads(station: Station, rng: random.Random) -> None:
         )
 
 
+seed_bookings.demo_order = 10  # chefs and bookings first: the other areas' demo data builds on them
 DEMO_SEEDERS.append(seed_bookings)

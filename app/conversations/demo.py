@@ -147,11 +147,19 @@ OTHER_STATION_CONVERSATIONS = [
     ("sms", "+12145550111", "Carlos Ruiz", 30, "Price for 25 people in Plano next month?", "edited"),
     ("webchat", "demo-chat-token-1001", "Beth", 200, "Do you cook indoors if it rains?", "unchanged"),
 ]
-EDITS = [
-    lambda text: text.replace("Hi ", "Hello ", 1) if text.startswith("Hi ") else "Hello! " + text,
-    lambda text: text + " Thanks for thinking of us!",
-    lambda text: text.split("\n\n")[0] + "\n\nI'll call you this afternoon to go over the details.",
-]
+ADDED = {
+    "en": ["Thanks for thinking of us!", "I'll call you this afternoon to go over the details."],
+    "es": ["¡Gracias por pensar en nosotros!", "Le llamo esta tarde para repasar los detalles."],
+}
+
+
+def _edit(text: str, language: str, rng: random.Random) -> str:
+    """What a manager typically changes: a sentence added, before the signature of an email."""
+    sentence = rng.choice(ADDED.get(language, ADDED["en"]))
+    paragraphs = text.split("\n\n")
+    if len(paragraphs) > 2:  # email: greeting, body..., signature
+        return "\n\n".join([*paragraphs[:-1], sentence, paragraphs[-1]])
+    return f"{text} {sentence}"
 
 
 def _library(station: Station) -> None:
@@ -186,7 +194,7 @@ def _conversation(station: Station, manager: User | None, row: tuple, rng: rando
     if outcome == "reject":
         drafts.reject(draft, manager, "Sent the payment link by hand")
     else:
-        final = draft.body if outcome == "unchanged" else rng.choice(EDITS)(draft.body)
+        final = draft.body if outcome == "unchanged" else _edit(draft.body, draft.language or "en", rng)
         decided = received + timedelta(minutes=rng.randint(3, 40))
         reply = drafts.approve_and_send(draft, manager, final, now=decided)
         db.session.commit()
@@ -213,4 +221,5 @@ def seed_conversations(stations: dict[str, Station], users: dict[str, User]) -> 
             _conversation(station, manager, row, rng, n)
 
 
+seed_conversations.demo_order = 60  # drafts quote the calendar: after chefs and bookings
 DEMO_SEEDERS.append(seed_conversations)
