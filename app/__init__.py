@@ -115,6 +115,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.analytics import bp as analytics_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.bookings import bp as bookings_bp
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
         newsletter_public_bp,
         qr_bp,
         qr_public_bp,
+        analytics_bp,
     ):
         app.register_blueprint(bp)
 
