@@ -125,6 +125,12 @@ def _canned(station: Station):
     return reply
 
 
+def _qr(station: Station):
+    from app.qr.services import QrCodeData, create_qr_code
+
+    return create_qr_code(station, QrCodeData(name="Walk flyer"))
+
+
 # URL argument -> function(world, station) returning a value that names an object of
 # `station`. Extend this when a new area adds an argument, e.g.
 #     "lead_id": lambda world, station: LeadFactory(station_id=station.id).id,
@@ -146,6 +152,8 @@ URL_VALUES: dict[str, Callable[[World, Station], Any]] = {
     "message_id": lambda world, station: _inbound_message(station).id,
     "entry_id": lambda world, station: _knowledge(station).id,
     "reply_id": lambda world, station: _canned(station).id,
+    "qr_id": lambda world, station: _qr(station).id,
+    "code": lambda world, station: _qr(station).code,
 }
 
 # Reachable without signing in. Everything else must send anonymous callers to sign-in.
