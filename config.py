@@ -120,6 +120,10 @@ class Config:
         self.API_RATELIMIT_QUOTES = _env("API_RATELIMIT_QUOTES", "20 per minute")
         self.API_RATELIMIT_LEADS = _env("API_RATELIMIT_LEADS", "20 per minute")
         self.API_RATELIMIT_CHAT = _env("API_RATELIMIT_CHAT", "20 per minute")
+        self.API_RATELIMIT_REVIEWS = _env("API_RATELIMIT_REVIEWS", "10 per minute")
+        # Review photos (default: instance/uploads); the review link's lifetime.
+        self.UPLOAD_FOLDER = _env("UPLOAD_FOLDER")
+        self.REVIEW_LINK_MAX_AGE_DAYS = _env_int("REVIEW_LINK_MAX_AGE_DAYS", 60)
         # Asking the AI for a fresh draft, per user (every draft may cost money).
         self.DRAFT_REGENERATE_LIMIT = _env("DRAFT_REGENERATE_LIMIT", "6 per minute")
 
@@ -168,6 +172,8 @@ class TestingConfig(Config):
         self.ROUTING_API_URL = None
         self.PASSWORD_HASH_PROFILE = "fast"
         self.AI_MODEL_CACHE_DIR = os.path.join(tempfile.gettempdir(), "teppan-test-ai")
+        # Never the repository's instance folder: per process, removed with the temp dir.
+        self.UPLOAD_FOLDER = os.path.join(tempfile.gettempdir(), f"teppan-test-uploads-{os.getpid()}")
 
 
 class ProductionConfig(Config):

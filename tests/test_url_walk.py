@@ -131,6 +131,18 @@ def _qr(station: Station):
     return create_qr_code(station, QrCodeData(name="Walk flyer"))
 
 
+def _review_token(world: World, station: Station) -> str:
+    from app.reviews.tokens import review_token
+
+    return review_token(_booking(world, station).id)
+
+
+def _review(station: Station):
+    from tests.reviews.factories import review_with_photo
+
+    return review_with_photo(station)
+
+
 # URL argument -> function(world, station) returning a value that names an object of
 # `station`. Extend this when a new area adds an argument, e.g.
 #     "lead_id": lambda world, station: LeadFactory(station_id=station.id).id,
@@ -154,6 +166,9 @@ URL_VALUES: dict[str, Callable[[World, Station], Any]] = {
     "reply_id": lambda world, station: _canned(station).id,
     "qr_id": lambda world, station: _qr(station).id,
     "code": lambda world, station: _qr(station).code,
+    "review_token": lambda world, station: _review_token(world, station),
+    "review_id": lambda world, station: _review(station).id,
+    "photo_index": lambda world, station: 0,
 }
 
 # Reachable without signing in. Everything else must send anonymous callers to sign-in.

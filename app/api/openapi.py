@@ -17,11 +17,21 @@ from app.api import schemas as out
 from app.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from app.availability.services import MAX_RANGE_DAYS
 from app.bookings.schemas import BookingRequest, QuoteRequest
+from app.reviews import openapi as reviews_openapi
 
 REF = "#/components/schemas/{model}"
 VERSION = "1.0.0"
 
-REQUEST_MODELS = (QuoteRequest, BookingRequest, out.LeadRequest, out.ChatMessageRequest)
+# Areas with public endpoints of their own describe them in a module like this one.
+AREA_DOCUMENTS = (reviews_openapi,)
+
+REQUEST_MODELS = (
+    QuoteRequest,
+    BookingRequest,
+    out.LeadRequest,
+    out.ChatMessageRequest,
+    *(model for area in AREA_DOCUMENTS for model in area.REQUEST_MODELS),
+)
 RESPONSE_MODELS = (
     out.StationList,
     out.MenuOut,
@@ -33,6 +43,7 @@ RESPONSE_MODELS = (
     out.ChatPosted,
     out.ChatThread,
     out.ErrorResponse,
+    *(model for area in AREA_DOCUMENTS for model in area.RESPONSE_MODELS),
 )
 
 DESCRIPTION = """\
@@ -357,9 +368,10 @@ def _document() -> dict[str, Any]:
             {"name": "bookings", "description": "Quotes, bookings and their status"},
             {"name": "leads", "description": "Quote requests and contact forms"},
             {"name": "chat", "description": "The site's chat widget: messages to a station and its replies"},
+            *(area.TAG for area in AREA_DOCUMENTS),
             {"name": "meta", "description": "This documentation"},
         ],
-        "paths": _paths(),
+        "paths": {**_paths(), **{path: item for area in AREA_DOCUMENTS for path, item in area.paths().items()}},
         "components": {"schemas": _components()},
     }
 

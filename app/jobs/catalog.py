@@ -14,6 +14,7 @@ JOB_MODULES = (
     "app.conversations.alerts",
     "app.conversations.outbound",
     "app.conversations.channels.imap_poll",
+    "app.reviews.jobs",
 )
 
 

@@ -76,6 +76,13 @@ def customer_from_unsubscribe_token(token: str) -> int | None:
     return customer_id if isinstance(customer_id, int) else None
 
 
+def review_url(booking: Booking) -> str:
+    """The booking's signed review link (the public review page)."""
+    from app.reviews.tokens import review_token  # app.reviews imports this module
+
+    return public_url("reviews_public.page", review_token=review_token(booking.id))
+
+
 def deposit_url(booking: Booking) -> str | None:
     """The payments area's checkout link for the deposit, when it offers one.
 
@@ -172,7 +179,7 @@ def context(
         "deposit_url": None,
         "refund_text": refund_text(booking, station) if kind == "booking_cancelled" else "",
         "chef": chef,
-        "review_url": (station.settings_overrides or {}).get("review_url"),
+        "review_url": review_url(booking),
         "booking_admin_url": public_url("bookings.show", station_slug=station.slug, booking_id=booking.id),
         "unsubscribe_url": None,
     }

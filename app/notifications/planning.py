@@ -163,8 +163,59 @@ def event_reminders(now: datetime) -> list[int]:
     return ids
 
 
+REVIEW_COOLDOWN_DAYS = 90  # default of the settings override review_cooldown_days
+
+
+def _review_request_blockers(booking_ids: list[int], now: datetime, cooldown: timedelta | None) -> set[int]:
+    """Bookings (of `booking_ids`) that must not be asked for a review now.
+
+    A review for the booking already exists; the customer has an open complaint; or,
+    with `cooldown`, the customer was asked about another party within it (so a
+    regular is not asked after every party).
+    """
+    from sqlalchemy import and_, exists, or_
+
+    from app.models.conversation import Conversation
+    from app.models.review import Review
+
+    other = db.aliased(Booking)
+    reasons = [
+        exists().where(Review.booking_id == Booking.id),
+        exists().where(
+            Conversation.customer_id == Booking.customer_id,
+            Conversation.intent == "complaint",
+            Conversation.status == "open",
+        ),
+    ]
+    if cooldown is not None:
+        reasons.append(
+            exists().where(
+                and_(
+                    Notification.booking_id == other.id,
+                    other.customer_id == Booking.customer_id,
+                    other.id != Booking.id,
+                    Notification.kind == "review_request",
+                    Notification.status.in_(("pending", "sending", "sent")),
+                    Notification.created_at > now - cooldown,
+                )
+            )
+        )
+    return set(db.session.scalars(select(Booking.id).where(Booking.id.in_(booking_ids), or_(*reasons))))
+
+
+def review_cooldown(station: Station) -> timedelta:
+    """Settings override `review_cooldown_days` (default 90): one request per customer per period."""
+    raw = (station.settings_overrides or {}).get("review_cooldown_days", REVIEW_COOLDOWN_DAYS)
+    days = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0 else REVIEW_COOLDOWN_DAYS
+    return timedelta(days=days)
+
+
 def review_requests(now: datetime) -> list[int]:
-    """Completed, unrefunded bookings: a request after the delay, one reminder later."""
+    """Completed, unrefunded bookings: a request after the delay, one reminder later.
+
+    None for a party already reviewed, while the customer has an open complaint, or
+    when the customer was asked about another party within the cooldown.
+    """
     ids: list[int] = []
     for station in db.session.scalars(select(Station).where(Station.is_active.is_(True))).all():
         settings = station.settings
@@ -180,7 +231,11 @@ def review_requests(now: datetime) -> list[int]:
             )
             .order_by(Booking.completed_at)
         ).all()
+        cooldown = review_cooldown(station)
         for booking in bookings:
+            # One at a time: a request written for one party starts the cooldown of the next.
+            if _review_request_blockers([booking.id], now, cooldown):
+                continue
             prefix = f"booking:{booking.id}:review_request"
             ids += _write(booking, station, _customer_specs(booking, prefix, "review_request", MARKETING))
 
@@ -203,7 +258,11 @@ def review_requests(now: datetime) -> list[int]:
         channels: dict[int, set[str]] = {}
         for booking_id, channel in asked:
             channels.setdefault(booking_id, set()).add(channel)
+        # Reviewed meanwhile, or a complaint opened: no reminder (the cooldown is the request's).
+        blocked = _review_request_blockers(list(channels), now, None) if channels else set()
         for booking_id, sent_on in channels.items():
+            if booking_id in blocked:
+                continue
             booking = db.session.get(Booking, booking_id)
             prefix = f"booking:{booking.id}:review_reminder"
             specs = [s for s in _customer_specs(booking, prefix, "review_reminder", MARKETING) if s.channel in sent_on]

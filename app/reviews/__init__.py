@@ -8,4 +8,4 @@ bp = station_blueprint("reviews", __name__, "/reviews")
 # The page a customer opens from the review request (a signed token, no sign-in).
 public_bp = Blueprint("reviews_public", __name__, url_prefix="/review")
 
-from app.reviews import views  # noqa: E402,F401
+from app.reviews import demo, jobs, views  # noqa: E402,F401
