@@ -143,6 +143,18 @@ def _review(station: Station):
     return review_with_photo(station)
 
 
+def _lead(station: Station):
+    from tests.leads.factories import make_lead
+
+    return make_lead(station.id, email=f"walk@{station.slug}.example")
+
+
+def _first_response_task(station: Station):
+    from tests.leads.factories import first_response_task
+
+    return first_response_task(_lead(station))
+
+
 # URL argument -> function(world, station) returning a value that names an object of
 # `station`. Extend this when a new area adds an argument, e.g.
 #     "lead_id": lambda world, station: LeadFactory(station_id=station.id).id,
@@ -169,6 +181,8 @@ URL_VALUES: dict[str, Callable[[World, Station], Any]] = {
     "review_token": lambda world, station: _review_token(world, station),
     "review_id": lambda world, station: _review(station).id,
     "photo_index": lambda world, station: 0,
+    "lead_id": lambda world, station: _lead(station).id,
+    "task_id": lambda world, station: _first_response_task(station).id,
 }
 
 # Reachable without signing in. Everything else must send anonymous callers to sign-in.

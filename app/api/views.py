@@ -17,10 +17,13 @@ from app.api.leads import record_lead, station_for_lead
 from app.api.pricing import guard_event_date, price_quote, require_ascii_zip, zip_errors_named
 from app.availability.services import MAX_RANGE_DAYS, slots
 from app.bookings.schemas import BookingRequest, QuoteRequest
+from app.bookings.services import SlotFull
 from app.bookings.services import create_booking as book
 from app.bookings.timeline import Actor
 from app.errors import ValidationFailed
 from app.extensions import client_ip, db
+from app.leads.conversion import link_open_lead
+from app.leads.services import capture_slot_full
 from app.models.base import utcnow
 from app.models.booking import Booking
 from app.models.station import Station
@@ -142,7 +145,17 @@ def create_booking():
     require_ascii_zip(data.zip_code)
     guard_event_date(station, data.event_date)
     with zip_errors_named():
-        booking = book(station, data, actor=Actor.customer("api"), source="api", ip_address=client_ip())
+        try:
+            booking = book(station, data, actor=Actor.customer("api"), source="api", ip_address=client_ip())
+        except SlotFull:
+            # The party still wants a date: keep them as a lead (source slot_full) in a transaction
+            # of its own, after the refused booking's work is undone; the 409 answer is unchanged.
+            db.session.rollback()
+            capture_slot_full(station, data)
+            db.session.commit()
+            raise
+    # The quote request or chat that came before this booking (same email or phone) is won by it.
+    link_open_lead(booking)
     payload = present.dump(present.booking_created(booking, station))
     claim.complete(201, payload)
     db.session.commit()

@@ -17,7 +17,6 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models.booking import Booking
 from app.models.chef import AvailabilityWindow, Chef
-from app.models.lead import Lead
 from app.models.station import Station
 from app.models.user import Membership, Role, User
 
@@ -134,28 +133,7 @@ def seed_bookings(stations: dict[str, Station], users: dict[str, User]) -> None:
                         lifecycle.cancel(station, booking, staff_actor, reason="Weather", now=created)
             elif offset < 0:
                 lifecycle.expire(booking, now=booking.deposit_due_at)
-        _leads(station, rng)
         db.session.flush()
-
-
-def _leads(station: Station, rng: random.Random) -> None:
-    for n in range(8):
-        first, last = rng.choice(FIRST), rng.choice(LAST)
-        db.session.add(
-            Lead(
-                station_id=station.id,
-                name=f"{first} {last}",
-                email=f"lead{n}.{first}@example.com".lower(),
-                source=rng.choice(["quote_request", "contact_form"]),
-                stage=rng.choice(["new", "contacted", "quoted"]),
-                message=rng.choice(
-                    ["Birthday for 12 next month?", "Do you do corporate events?", "Price for 20 adults?"]
-                ),
-                guests=rng.randint(8, 30),
-                first_touch={"utm_source": rng.choice(["google", "instagram", "qr"])},
-                last_touch={},
-            )
-        )
 
 
 seed_bookings.demo_order = 10  # chefs and bookings first: the other areas' demo data builds on them

@@ -22,6 +22,7 @@ from app.models.base import utcnow
 from app.models.booking import HOLDS_SLOT, Booking, SlotLock
 from app.models.station import Station
 from app.pricing import Quote, quote_for_station
+from app.qr.attribution import qr_code_for
 
 
 class SlotFull(Conflict):
@@ -127,6 +128,7 @@ def create_booking(
                 ip_address=ip_address,
             )
     settings = station.settings
+    attribution = data.attribution.model_dump(exclude_none=True)
     booking = Booking(
         station_id=station.id,
         customer=customer,
@@ -155,7 +157,8 @@ def create_booking(
         created_by_id=actor.user_id,
         created_at=now,
         consent=data.consent.model_dump(),
-        attribution=data.attribution.model_dump(exclude_none=True),
+        attribution=attribution,
+        qr_code_id=qr_code_for(station.id, attribution),
     )
     db.session.add(booking)
     db.session.flush()

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.booking import Booking
 from app.models.chef import Chef
+from app.models.lead import Lead
 from app.models.payment import MANUAL_METHODS, Payment
 from app.payments import queries as payment_queries
 from app.payments import services as payment_services
@@ -308,6 +309,11 @@ def new():
                 source=data.source,
                 ip_address=request.remote_addr,
             )
+            if request.form.get("lead_id"):
+                # "Convert to booking" from a lead page: link both and mark the lead won.
+                from app.leads.conversion import link_booking  # leads build on bookings: imported late
+
+                link_booking(get_scoped_or_404(Lead, request.form["lead_id"]), booking, actor=current_user)
             db.session.commit()
             due = local_time(booking.deposit_due_at, "%a %d %b %H:%M")
             flash(f"Booking {booking.reference} created; deposit due by {due}.", "success")

@@ -19,16 +19,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import audit
 from app.customers.services import find_match
 from app.extensions import db
 from app.jobs import outbox
+from app.leads.services import capture
 from app.models.base import utcnow
 from app.models.conversation import CHANNELS, Conversation, Message
-from app.models.lead import Lead
 from app.models.station import Station
 
-OPEN_LEAD_STAGES = ("new", "contacted", "quoted", "nurturing")
 MAX_BODY_CHARS = 20_000  # longer messages are cut (an email with a long quoted thread)
 PREVIEW_CHARS = 160
 UNNAMED = {
@@ -121,45 +119,26 @@ def conversation_for(station: Station, channel: str, contact: str, **defaults: A
 
 
 def _attach_person(station: Station, conversation: Conversation, inbound: Inbound, now: datetime) -> None:
-    """Customer by email/phone; else the person's open lead; else a new lead from this message."""
+    """Customer by email/phone; else the person's open lead (touched again); else a new lead from this message."""
     if conversation.customer_id is None:
         customer = find_match(station.id, inbound.email, inbound.phone)
         if customer is not None:
             conversation.customer_id = customer.id
     if conversation.customer_id is not None or conversation.lead_id is not None:
         return
-    same_person = []
-    if inbound.email:
-        same_person.append(Lead.email == inbound.email)
-    if inbound.phone:
-        same_person.append(Lead.phone == inbound.phone)
-    lead = None
-    if same_person:
-        from sqlalchemy import or_
-
-        lead = db.session.scalars(
-            select(Lead)
-            .where(Lead.station_id == station.id, Lead.stage.in_(OPEN_LEAD_STAGES), or_(*same_person))
-            .order_by(Lead.created_at.desc())
-            .limit(1)
-        ).first()
-    if lead is None:
-        touch = {"at": now.isoformat(), "channel": inbound.channel, **(inbound.meta.get("attribution") or {})}
-        lead = Lead(
-            station_id=station.id,
-            name=(inbound.contact_name or inbound.email or inbound.phone or UNNAMED[inbound.channel])[:120],
-            email=inbound.email,
-            phone=inbound.phone,
-            source=inbound.channel,
-            stage="new",
-            message=inbound.body[:MAX_BODY_CHARS],
-            first_touch=touch,
-            last_touch=touch,
-        )
-        db.session.add(lead)
-        db.session.flush()
-        audit.record("lead.created", lead, entity_type="Lead", station_id=station.id, after={"source": inbound.channel})
-    conversation.lead_id = lead.id
+    if inbound.channel == "review":
+        return  # a review comes from a party we served, never a new sales lead
+    captured = capture(
+        station,
+        source=inbound.channel,
+        name=inbound.contact_name or inbound.email or inbound.phone or UNNAMED[inbound.channel],
+        email=inbound.email,
+        phone=inbound.phone,
+        message=inbound.body[:MAX_BODY_CHARS],
+        attribution=inbound.meta.get("attribution") or {},
+        now=now,
+    )
+    conversation.lead_id = captured.lead.id
 
 
 def receive(station: Station, inbound: Inbound) -> tuple[Message, bool]:

@@ -45,6 +45,7 @@ from app.jobs.registry import TransientError, job
 from app.models.base import utcnow
 from app.models.conversation import CHANNEL_LABELS, Conversation, Draft, Message
 from app.models.customer import Customer
+from app.models.lead import Lead
 from app.models.station import Station
 from app.notifications import backends, compose, policy
 from app.notifications.backends import Outgoing, PermanentSendError, TransientSendError, UncertainSendError
@@ -239,6 +240,13 @@ def queue_reply(
     db.session.add(message)
     db.session.flush()
     _mark_answered(conversation, text, now)
+    if conversation.lead_id is not None:
+        # Our first answer to a lead is its first response (new -> contacted, the SLA task closed).
+        from app.leads.services import record_contact  # leads build on the inbox: imported late
+
+        lead = db.session.get(Lead, conversation.lead_id)
+        if lead is not None:
+            record_contact(lead, user, now=now)
     outbox.emit(SEND_JOB, key=f"send-message-{message.id}", station_id=conversation.station_id, message_id=message.id)
     audit.record(
         "conversation.reply_queued",
