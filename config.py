@@ -121,6 +121,8 @@ class Config:
         self.API_RATELIMIT_LEADS = _env("API_RATELIMIT_LEADS", "20 per minute")
         self.API_RATELIMIT_CHAT = _env("API_RATELIMIT_CHAT", "20 per minute")
         self.API_RATELIMIT_REVIEWS = _env("API_RATELIMIT_REVIEWS", "10 per minute")
+        self.API_RATELIMIT_NEWSLETTER = _env("API_RATELIMIT_NEWSLETTER", "10 per minute")
+        self.NEWSLETTER_BATCH_SIZE = _env_int("NEWSLETTER_BATCH_SIZE", 200)  # recipients per send job
         # Review photos (default: instance/uploads); the review link's lifetime.
         self.UPLOAD_FOLDER = _env("UPLOAD_FOLDER")
         self.REVIEW_LINK_MAX_AGE_DAYS = _env_int("REVIEW_LINK_MAX_AGE_DAYS", 60)

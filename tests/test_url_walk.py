@@ -155,6 +155,18 @@ def _first_response_task(station: Station):
     return first_response_task(_lead(station))
 
 
+def _campaign(station: Station):
+    from tests.newsletter.conftest import campaign
+
+    return campaign(station.id)
+
+
+def _subscriber(station: Station):
+    from tests.newsletter.conftest import subscriber
+
+    return subscriber(station.id)
+
+
 # URL argument -> function(world, station) returning a value that names an object of
 # `station`. Extend this when a new area adds an argument, e.g.
 #     "lead_id": lambda world, station: LeadFactory(station_id=station.id).id,
@@ -183,6 +195,9 @@ URL_VALUES: dict[str, Callable[[World, Station], Any]] = {
     "photo_index": lambda world, station: 0,
     "lead_id": lambda world, station: _lead(station).id,
     "task_id": lambda world, station: _first_response_task(station).id,
+    "campaign_id": lambda world, station: _campaign(station).id,
+    "segment_id": lambda world, station: _campaign(station).segment_id,
+    "subscriber_id": lambda world, station: _subscriber(station).id,
 }
 
 # Reachable without signing in. Everything else must send anonymous callers to sign-in.

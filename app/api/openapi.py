@@ -17,13 +17,14 @@ from app.api import schemas as out
 from app.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from app.availability.services import MAX_RANGE_DAYS
 from app.bookings.schemas import BookingRequest, QuoteRequest
+from app.newsletter import openapi as newsletter_openapi
 from app.reviews import openapi as reviews_openapi
 
 REF = "#/components/schemas/{model}"
 VERSION = "1.0.0"
 
 # Areas with public endpoints of their own describe them in a module like this one.
-AREA_DOCUMENTS = (reviews_openapi,)
+AREA_DOCUMENTS = (reviews_openapi, newsletter_openapi)
 
 REQUEST_MODELS = (
     QuoteRequest,
@@ -371,7 +372,7 @@ def _document() -> dict[str, Any]:
             *(area.TAG for area in AREA_DOCUMENTS),
             {"name": "meta", "description": "This documentation"},
         ],
-        "paths": {**_paths(), **{path: item for area in AREA_DOCUMENTS for path, item in area.paths().items()}},
+        "paths": {**_paths(), **reviews_openapi.paths(), **newsletter_openapi.paths(_body, _ok, _errors)},
         "components": {"schemas": _components()},
     }
 

@@ -15,6 +15,7 @@ JOB_MODULES = (
     "app.conversations.outbound",
     "app.conversations.channels.imap_poll",
     "app.reviews.jobs",
+    "app.newsletter.jobs",
 )
 
 

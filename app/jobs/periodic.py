@@ -39,6 +39,7 @@ PERIODIC = [
     Periodic("notifications.review_requests", timedelta(minutes=30)),
     Periodic("ai.refresh_offline_model", timedelta(hours=1)),
     Periodic("conversations.poll_imap", timedelta(minutes=1)),
+    Periodic("newsletter.start_due_campaigns", timedelta(minutes=1)),
 ]
 
 

@@ -108,6 +108,10 @@ def handle(form: Mapping[str, str]) -> str:
     # Only a first delivery counts: a retried old STOP must not undo a later START.
     if customer is not None and created:
         _record_keyword_consent(customer, keyword)
+        if keyword == "stop":  # the number's newsletter subscriptions stop too
+            from app.newsletter.subscriptions import stop_sms_for_phone  # the newsletter builds on the inbox
+
+            stop_sms_for_phone(station.id, phone)
     if keyword == "help":
         reply = MessagingResponse()
         reply.message(help_reply(station))

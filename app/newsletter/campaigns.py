@@ -1,0 +1,275 @@
+"""Campaigns: compose, render for one subscriber, preview, test send, schedule, stats.
+
+The body is plain text with one variable, `{first_name}` (replaced literally: no
+format strings, so a stray brace in the text is just a brace), and links. Email gets
+an HTML alternative built from the text, a footer with the unsubscribe link and the
+one-click List-Unsubscribe headers; SMS gets "Reply STOP to opt out." when the body
+does not say it already.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.customers.contact import normalise_email, normalise_phone
+from app.errors import DomainError, ValidationFailed
+from app.extensions import db
+from app.jobs.outbox import emit
+from app.models.base import utcnow
+from app.models.newsletter import Campaign, CampaignLink, CampaignRecipient, LinkClick, Segment, Subscriber
+from app.models.station import Station
+from app.models.user import User
+from app.newsletter import links, segments
+from app.notifications import compose
+from app.notifications.sending import Spec, store
+
+EDITABLE = ("draft", "scheduled")
+SMS_STOP_LINE = "Reply STOP to opt out."
+SAMPLE_NAME = "Alex Sample"
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    text: str
+    html: str | None
+
+
+def first_name(name: str | None) -> str:
+    return (name or "").strip().split(" ")[0] or "there"
+
+
+# -- compose --------------------------------------------------------------------------------
+
+
+def save(station_id: int, form: dict[str, str], *, actor: User | None, campaign: Campaign | None = None) -> Campaign:
+    """Create or edit a draft (or a scheduled one) from the form's fields."""
+    if campaign is not None and campaign.status not in EDITABLE:
+        raise DomainError("A campaign that has started can no longer be edited.")
+    name = (form.get("name") or "").strip()
+    channel = form.get("channel") or (campaign.channel if campaign else "email")
+    subject = (form.get("subject") or "").strip()
+    body = (form.get("body") or "").replace("\r\n", "\n").strip()
+    errors: dict[str, str] = {}
+    if not name or len(name) > 120:
+        errors["name"] = "Give the campaign a name (up to 120 characters)."
+    if channel not in segments.CHANNELS:
+        errors["channel"] = "Choose email or SMS."
+    if channel == "email" and not subject:
+        errors["subject"] = "An email needs a subject."
+    if len(subject) > 255:
+        errors["subject"] = "Up to 255 characters."
+    if not body:
+        errors["body"] = "Write the message."
+    elif channel == "sms" and len(body) > 1000:
+        errors["body"] = "An SMS campaign is limited to 1,000 characters."
+    elif len(body) > 50_000:
+        errors["body"] = "Up to 50,000 characters."
+    segment_id = None
+    if form.get("segment_id"):
+        segment_id = db.session.scalar(
+            select(Segment.id).where(Segment.station_id == station_id, Segment.id == _int(form["segment_id"]))
+        )
+        if segment_id is None:
+            errors["segment_id"] = "Choose one of the station's segments."
+    if errors:
+        raise ValidationFailed("Some fields need a correction.", fields=errors)
+    if campaign is None:
+        campaign = Campaign(station_id=station_id, status="draft", created_by_id=actor.id if actor else None)
+        db.session.add(campaign)
+    campaign.name, campaign.channel, campaign.body = name, channel, body
+    campaign.subject = subject if channel == "email" else ""
+    campaign.segment_id = segment_id
+    db.session.flush()
+    return campaign
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def audience(campaign: Campaign):
+    """select(Subscriber.id) of whom the campaign would reach now."""
+    rules = campaign.segment.rules if campaign.segment else {}
+    return segments.members(campaign.station_id, rules, campaign.channel)
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+def tracked_url(token: str, signed_recipient: str | None) -> str:
+    values = {"token": token}
+    if signed_recipient:
+        values["r"] = signed_recipient
+    return compose.public_url("newsletter_public.click", **values)
+
+
+def render(
+    campaign: Campaign,
+    station: Station,
+    name: str | None,
+    *,
+    tokens: dict[str, str] | None = None,
+    recipient_id: int | None = None,
+    unsubscribe_url: str | None = None,
+) -> Message:
+    """The message one subscriber gets; links tracked when `tokens` is given."""
+    text = campaign.body.replace("{first_name}", first_name(name))
+    if tokens:
+        text = links.rewrite(text, tokens, tracked_url, recipient_id)
+    if campaign.channel == "sms":
+        if "STOP" not in text.upper():
+            text = f"{text} {SMS_STOP_LINE}"
+        return Message("", text, None)
+    subject = campaign.subject.replace("{first_name}", first_name(name))
+    context = {"station": station, "text": text, "unsubscribe_url": unsubscribe_url, "subject": subject}
+    env = current_app.jinja_env
+    return Message(
+        subject=subject[:255],
+        text=env.get_template("newsletter/email/campaign.txt").render(context).strip() + "\n",
+        html=env.get_template("newsletter/email/campaign.html").render(context),
+    )
+
+
+def sample_name(campaign: Campaign) -> str:
+    """A real subscriber of the audience for the preview, else a made-up one."""
+    name = db.session.scalar(
+        select(Subscriber.name).where(Subscriber.id.in_(audience(campaign).limit(1).scalar_subquery()))
+    )
+    return name or SAMPLE_NAME
+
+
+def preview(campaign: Campaign, station: Station) -> tuple[str, Message]:
+    name = sample_name(campaign)
+    return name, render(
+        campaign, station, name, unsubscribe_url=compose.public_url("newsletter_public.unsubscribe", token="preview")
+    )
+
+
+def send_test(campaign: Campaign, station: Station, user: User, phone: str | None) -> str:
+    """A test copy to the signed-in user's email (or a typed number for SMS); the address."""
+    if campaign.channel == "email":
+        to = normalise_email(user.email)
+    else:
+        try:
+            to = normalise_phone(phone)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), fields={"phone": str(exc)}) from None
+        if not to:
+            raise ValidationFailed("Type the number to send the test to.", fields={"phone": "Required."})
+    message = render(campaign, station, user.name)
+    key = f"newsletter.test:{campaign.id}:{secrets.token_hex(8)}"
+    spec = Spec(key=key, kind="newsletter_test", channel=campaign.channel, recipient=to)
+    rendered = compose.Rendered(f"[Test] {message.subject}" if message.subject else "", message.text, message.html)
+    # store() commits the row; the job sends it after the next commit, at most once.
+    ids = store([spec], station_id=station.id, booking_id=None, render=lambda _spec: rendered)
+    emit("newsletter.send_notifications", key=f"{key}:job", station_id=station.id, notification_ids=ids)
+    return to
+
+
+# -- schedule -------------------------------------------------------------------------------
+
+
+def parse_local(value: str, station: Station) -> datetime:
+    """A datetime-local field (station time) as UTC."""
+    try:
+        naive = datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        raise ValidationFailed("Pick a date and time.", fields={"scheduled_at": "Pick a date and time."}) from None
+    if naive.tzinfo is not None:
+        return naive.astimezone(ZoneInfo("UTC"))
+    return naive.replace(tzinfo=ZoneInfo(station.timezone)).astimezone(ZoneInfo("UTC"))
+
+
+def ready_to_send(campaign: Campaign) -> None:
+    if campaign.status not in EDITABLE:
+        raise DomainError(f"The campaign is {campaign.status}.")
+    if campaign.segment_id is None:
+        raise ValidationFailed("Choose a segment first.", fields={"segment_id": "Required to send."})
+
+
+def schedule(campaign: Campaign, when: datetime, *, now: datetime | None = None) -> None:
+    ready_to_send(campaign)
+    if when <= (now or utcnow()):
+        raise ValidationFailed("Pick a time in the future.", fields={"scheduled_at": "In the past."})
+    campaign.status, campaign.scheduled_at = "scheduled", when
+    db.session.flush()
+
+
+def cancel(campaign: Campaign) -> None:
+    """Scheduled: back to draft. Sending: stop (recipients not yet sent stay unsent)."""
+    if campaign.status == "scheduled":
+        campaign.status, campaign.scheduled_at = "draft", None
+    elif campaign.status == "sending":
+        campaign.status, campaign.finished_at = "cancelled", utcnow()
+    else:
+        raise DomainError(f"A {campaign.status} campaign cannot be cancelled.")
+    db.session.flush()
+
+
+# -- stats ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stats:
+    total: int
+    sent: int
+    failed: int
+    skipped: int
+    pending: int
+    unknown: int
+    unsubscribed: int
+    clicks: int
+    clickers: int
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.skipped
+
+
+def stats(campaign: Campaign) -> Stats:
+    by_status = dict(
+        db.session.execute(
+            select(CampaignRecipient.status, func.count())
+            .where(CampaignRecipient.campaign_id == campaign.id)
+            .group_by(CampaignRecipient.status)
+        ).all()
+    )
+    unsubscribed = db.session.scalar(
+        select(func.count()).where(
+            CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.unsubscribed_at.is_not(None)
+        )
+    )
+    clicks, clickers = db.session.execute(
+        select(func.count(LinkClick.id), func.count(func.distinct(LinkClick.recipient_id)))
+        .join(CampaignLink, CampaignLink.id == LinkClick.link_id)
+        .where(CampaignLink.campaign_id == campaign.id)
+    ).one()
+    return Stats(
+        total=campaign.total,
+        sent=campaign.sent,
+        failed=campaign.failed,
+        skipped=campaign.skipped,
+        pending=by_status.get("pending", 0),
+        unknown=by_status.get("sending", 0) if campaign.status != "sending" else 0,
+        unsubscribed=unsubscribed or 0,
+        clicks=clicks or 0,
+        clickers=clickers or 0,
+    )
+
+
+def campaign_links(campaign: Campaign) -> list[CampaignLink]:
+    return list(
+        db.session.scalars(
+            select(CampaignLink).where(CampaignLink.campaign_id == campaign.id).order_by(CampaignLink.clicks.desc())
+        )
+    )
