@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.bookings.schemas import Attribution
-from app.customers.contact import normalise_email, normalise_phone
+from app.customers.contact import OptionalContact
 
 # --- requests -------------------------------------------------------------------------
 
@@ -18,7 +18,7 @@ from app.customers.contact import normalise_email, normalise_phone
 Zip = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 
 
-class LeadRequest(BaseModel):
+class LeadRequest(OptionalContact):
     """A quote request or contact form from the public site."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -37,16 +37,6 @@ class LeadRequest(BaseModel):
     guests: int | None = Field(default=None, ge=1, le=500)
     zip_code: Zip | None = Field(default=None, description="Party ZIP")
     attribution: Attribution = Field(default_factory=Attribution)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return normalise_email(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return normalise_phone(value)
 
     @model_validator(mode="after")
     def _some_contact(self) -> LeadRequest:
@@ -279,7 +269,7 @@ class ErrorResponse(BaseModel):
 ChatToken = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 
 
-class ChatMessageRequest(BaseModel):
+class ChatMessageRequest(OptionalContact):
     """A visitor's message from the site's chat widget."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -296,11 +286,6 @@ class ChatMessageRequest(BaseModel):
         pattern=r"^[A-Za-z0-9_-]{1,64}$",
         description="A unique id per message, made by the widget: a retried POST is stored once",
     )
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return normalise_email(value)
 
 
 class ChatMessageOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, field_validator
 
 
 def normalise_email(value: str | None) -> str | None:
@@ -39,3 +40,20 @@ def display_phone(e164: str | None) -> str:
         return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.NATIONAL)
     except phonenumbers.NumberParseException:
         return e164
+
+
+class OptionalContact(BaseModel):
+    """A request model's optional `email` and `phone`, normalised the one way the app matches on.
+
+    Lower-case email and E.164 phone; an invalid one is a validation error naming the field.
+    """
+
+    @field_validator("email", check_fields=False)
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return normalise_email(value)
+
+    @field_validator("phone", check_fields=False)
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return normalise_phone(value)

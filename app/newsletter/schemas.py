@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from app.customers.contact import normalise_email, normalise_phone
+from app.customers.contact import OptionalContact
 
 MAX_TAGS = 20
 
@@ -15,7 +15,7 @@ Tag = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 ConsentText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 
 
-class SubscriptionRequest(BaseModel):
+class SubscriptionRequest(OptionalContact):
     """A newsletter sign-up: an email and/or a phone, each with its own consent."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -31,16 +31,6 @@ class SubscriptionRequest(BaseModel):
     tags: list[Tag] = Field(
         default_factory=list, max_length=MAX_TAGS, description="Lower-case interests, e.g. 'birthday'"
     )
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return normalise_email(value)
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        return normalise_phone(value)
 
     @model_validator(mode="after")
     def _consents(self) -> SubscriptionRequest:
