@@ -56,7 +56,42 @@ class Booking(StationScoped, TimestampMixin, db.Model):
         UniqueConstraint("public_token"),
         Index("ix_bookings_station_slot", "station_id", "event_date", "slot_time"),
         Index("ix_bookings_station_status_date", "station_id", "status", "event_date"),
-        Index("ix_bookings_station_created", "station_id", "created_at"),
+        # Analytics read these two ranges; the included columns let them skip the table (bench/README.md).
+        Index(
+            "ix_bookings_station_created",
+            "station_id",
+            "created_at",
+            postgresql_include=[
+                "status",
+                "confirmed_at",
+                "total_cents",
+                "adults",
+                "children",
+                "toddlers",
+                "source",
+                "lead_id",
+                "qr_code_id",
+                "upgrades",
+                "add_ons",
+            ],
+        ),
+        Index(
+            "ix_bookings_station_event_analytics",
+            "station_id",
+            "event_date",
+            postgresql_include=[
+                "id",
+                "status",
+                "chef_id",
+                "total_cents",
+                "paid_cents",
+                "refunded_cents",
+                "adults",
+                "children",
+                "toddlers",
+                "refund_eligible",
+            ],
+        ),
         # A chef is never assigned twice in one slot (while the bookings hold it).
         Index(
             "uq_bookings_chef_slot",

@@ -99,6 +99,13 @@ class Message(StationScoped, db.Model):
             sqlite_where=text("provider_id IS NOT NULL"),
         ),
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+        # Analytics: volume, escalations and response times by period.
+        Index(
+            "ix_messages_station_created",
+            "station_id",
+            "created_at",
+            postgresql_include=["id", "conversation_id", "direction", "channel", "intent", "escalate"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,6 +151,12 @@ class Draft(StationScoped, TimestampMixin, db.Model):
             sqlite_where=text("status IN ('generating', 'ready', 'failed')"),
         ),
         Index("ix_drafts_station_intent_status", "station_id", "intent", "status"),
+        Index(
+            "ix_drafts_station_decided",
+            "station_id",
+            "decided_at",
+            postgresql_include=["status", "source", "intent", "accepted_unchanged", "edit_distance"],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,10 @@ TEMPERATURES = ("hot", "warm", "cold")
 
 class Lead(StationScoped, TimestampMixin, db.Model):
     __tablename__ = "leads"
-    __table_args__ = (Index("ix_leads_station_stage", "station_id", "stage", "created_at"),)
+    __table_args__ = (
+        Index("ix_leads_station_stage", "station_id", "stage", "created_at"),
+        Index("ix_leads_station_created", "station_id", "created_at"),  # the funnel by period
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))

@@ -23,6 +23,7 @@ class Payment(StationScoped, db.Model):
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("kind IN ('deposit', 'balance', 'other', 'refund')", name="kind_known"),
         UniqueConstraint("provider", "provider_ref"),
+        Index("ix_payments_station_created", "station_id", "created_at"),  # revenue by period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
