@@ -17,6 +17,12 @@ def register(app: Flask) -> None:
 
         logins = seed(reset=reset)
         db.session.commit()
+        # Hand the jobs the demo wrote (notifications, alerts) over now, as a request would:
+        # inline without Redis (recorded sends, no network), else to the workers.
+        from app.jobs import outbox
+
+        while outbox.relay():
+            pass
         click.echo(f"Demo data ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
         for role, email in logins:
             click.echo(f"  {role:<8} {email}")
