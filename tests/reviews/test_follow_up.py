@@ -56,3 +56,10 @@ def test_the_review_opens_an_inbox_conversation_for_its_reply(client, party, dbq
     assert dbq.count(Message, Message.conversation_id == conversation.id) == 1
     client.post_form(f"/review/{party.token}", {"rating": "5", "text": "Lovely evening, and the leftovers!"})
     assert dbq.count(Message, Message.conversation_id == conversation.id, Message.direction == "in") == 2
+
+
+def test_the_follow_up_task_links_to_the_review_from_the_tasks_page(client, party, as_role, dbq):
+    client.post_form(f"/review/{party.token}", {"rating": "2", "text": "Cold food."})
+    review = _review(dbq)
+    page = as_role("manager").get("/s/alpha/leads/tasks").get_data(as_text=True)
+    assert f'href="/s/alpha/reviews/#review-{review.id}"' in page
