@@ -408,6 +408,8 @@ def _deliver(message_id: int, channel: str, backend: backends.Backend, outgoing:
         error = f"{exc.skip_reason}: {exc}" if exc.skip_reason else str(exc)
         _guarded(message_id, "sending", status="failed", error=error[:2000])
         log.warning("message %s failed: %s", message_id, error)
+        if channel == "sms" and exc.skip_reason:
+            _record_carrier_stop(message_id, str(exc))
         return "failed"
     except UncertainSendError as exc:
         _guarded(message_id, "sending", status="unknown", error=f"outcome unknown, not retried: {exc}"[:2000])
@@ -423,6 +425,34 @@ def _deliver(message_id: int, channel: str, backend: backends.Backend, outgoing:
         values["provider_id"] = provider_id[:255]
     _guarded(message_id, "sending", **values)
     return "sent"
+
+
+def _record_carrier_stop(message_id: int, provider_error: str) -> None:
+    """Twilio says the number replied STOP (maybe to a message we never saw): our ledger agrees.
+
+    Otherwise every later reply and reminder to that number would fail the same way.
+    """
+    from app.customers.services import match_or_create, record_consent
+    from app.newsletter.subscriptions import stop_sms_for_phone  # the newsletter builds on the inbox
+
+    conversation = db.session.get(Message, message_id).conversation
+    phone = conversation.contact
+    if sms_stopped_for(conversation):
+        return
+    customer = conversation.customer or match_or_create(
+        conversation.station_id, name=conversation.display_name, email=None, phone=phone
+    )
+    record_consent(
+        customer,
+        channel="sms",
+        granted=False,
+        text=f"The SMS provider refused to text this number: it replied STOP ({provider_error[:200]}).",
+        source="sms.stop.carrier",
+        ip_address=None,
+        purpose="transactional",
+    )
+    stop_sms_for_phone(conversation.station_id, phone)
+    db.session.commit()
 
 
 def _publish_review_reply(conversation: Conversation, message: Message) -> None:

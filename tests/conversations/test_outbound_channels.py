@@ -15,6 +15,7 @@ from werkzeug import Response
 from app.conversations import outbound
 from app.conversations.inbound import Inbound, receive
 from app.conversations.outbound import queue_reply, record_delivery_status, send_message
+from app.errors import Conflict
 from app.extensions import db
 from app.jobs.registry import TransientError
 from app.models.base import utcnow
@@ -77,6 +78,12 @@ def test_twilio_refusing_an_unsubscribed_number_fails_the_reply(svc, world, twil
     )
     assert send_message(message.id) == "failed"
     assert reload(message.id).error.startswith("recipient opted out at Twilio (STOP)")
+    # Our ledger now agrees with the carrier: the next reply is refused before any API call.
+    conversation = reload(message.id).conversation
+    assert outbound.sms_stopped_for(conversation)
+    with pytest.raises(Conflict):
+        queue_reply(conversation, "One more thing…", user=manager(world))
+    assert twilio_api.attempts == 1
 
 
 def test_no_answer_from_twilio_after_the_request_left_leaves_it_unknown(svc, world, twilio_api, monkeypatch):
