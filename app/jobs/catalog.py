@@ -16,6 +16,7 @@ JOB_MODULES = (
     "app.conversations.channels.imap_poll",
     "app.reviews.jobs",
     "app.newsletter.jobs",
+    "app.leads.jobs",
 )
 
 

@@ -40,6 +40,7 @@ PERIODIC = [
     Periodic("ai.refresh_offline_model", timedelta(hours=1)),
     Periodic("conversations.poll_imap", timedelta(minutes=1)),
     Periodic("newsletter.start_due_campaigns", timedelta(minutes=1)),
+    Periodic("leads.rescore_open", timedelta(days=1)),
 ]
 
 
