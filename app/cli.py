@@ -13,16 +13,26 @@ def register(app: Flask) -> None:
     @click.option("--reset", is_flag=True, help="Delete existing demo rows first.")
     def seed_demo(reset: bool) -> None:
         """Demo stations, a user of every role and sample data (idempotent)."""
-        from app.demo import DEMO_PASSWORD, seed
+        import logging
 
-        logins = seed(reset=reset)
-        db.session.commit()
-        # Hand the jobs the demo wrote (notifications, alerts) over now, as a request would:
-        # inline without Redis (recorded sends, no network), else to the workers.
+        from app.demo import DEMO_PASSWORD, seed
         from app.jobs import outbox
 
-        while outbox.relay():
-            pass
+        # Hundreds of "email recorded" lines would bury the logins printed below.
+        backends_log = logging.getLogger("app.notifications.backends")
+        level = backends_log.level
+        backends_log.setLevel(logging.WARNING)
+        try:
+            logins = seed(reset=reset)
+            db.session.commit()
+            # Hand the jobs the demo wrote (notifications, alerts) over now, as a request would:
+            # inline without Redis (recorded sends, no network), else to the workers.
+            ran = 0
+            while handed := outbox.relay():
+                ran += handed
+        finally:
+            backends_log.setLevel(level)
+        click.echo(f"Ran the {ran} jobs the demo data called for (emails and texts recorded, none sent).")
         click.echo(f"Demo data ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
         for role, email in logins:
             click.echo(f"  {role:<8} {email}")
