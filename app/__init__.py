@@ -42,6 +42,9 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     init_request_id(app)
     _init_sentry(app)
     _init_extensions(app)
+    from app.web.routing import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any rule is added
     _register_blueprints(app)
 
     from app.web import errors, layout, security

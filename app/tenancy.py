@@ -15,6 +15,7 @@ from sqlalchemy import Select, select
 from app.extensions import db
 from app.models.station import Station
 from app.models.user import Membership, Role, User
+from app.web.routing import MAX_ID, parse_id
 
 T = TypeVar("T")
 
@@ -34,9 +35,8 @@ def scoped(model: type[T], *criteria: Any, station_id: int | None = None) -> Sel
 
 def get_scoped_or_404(model: type[T], object_id: Any, station_id: int | None = None) -> T:
     """One row of the current station by primary key, or 404 (also for other stations')."""
-    try:
-        key = int(object_id)
-    except (TypeError, ValueError):
+    key = object_id if isinstance(object_id, int) else parse_id(object_id)
+    if key is None or not 0 < key <= MAX_ID:
         abort(404)
     row = db.session.scalar(scoped(model, model.id == key, station_id=station_id))
     if row is None:

@@ -94,11 +94,16 @@ class Filters:
         return args
 
 
+# Dates outside these are typos; near year 1 or 9999 the timezone arithmetic overflows.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        parsed = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return parsed if parsed is None or EARLIEST <= parsed <= LATEST else None
 
 
 def _refs(stations: list[Station]) -> tuple[StationRef, ...]:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from app.customers.contact import normalise_email, normalise_phone
 from app.errors import ValidationFailed
+from app.web.routing import parse_id
 
 MAX_GUESTS = 500
 
@@ -81,6 +82,8 @@ def parse_due(raw: str | None, timezone: str) -> datetime | None:
         return None
     try:
         local = datetime.fromisoformat(raw)
+        if not 2000 <= local.year <= 2100:
+            raise ValueError("out of range")  # near year 9999 the timezone arithmetic overflows
     except ValueError:
         raise ValidationFailed(
             "Give the due time as date and time.", fields={"due_at": "Not a date and time."}
@@ -94,6 +97,7 @@ def optional_id(raw: str | None, field: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    value = parse_id(raw)
+    if value is None:
         raise ValidationFailed("Choose from the list.", fields={field: "Unknown."})
-    return int(raw)
+    return value

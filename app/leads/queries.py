@@ -15,6 +15,7 @@ from app.models.conversation import Conversation
 from app.models.lead import LEAD_STAGES, TEMPERATURES, Lead, LeadEvent, Task
 from app.models.user import Membership, Role, User
 from app.tenancy import scoped
+from app.web.routing import parse_id
 
 BOARD_COLUMN_LIMIT = 30  # cards per column; the list has the rest
 TASK_VIEWS = {"mine": "Mine and unassigned", "overdue": "Overdue (everyone)", "all": "All open"}
@@ -46,7 +47,7 @@ class LeadFilters:
             stage=pick("stage", LEAD_STAGES),
             source=pick("source", SOURCES),
             temperature=pick("temperature", TEMPERATURES),
-            owner=owner if owner in ("me", "none") or owner.isdigit() else "",
+            owner=owner if owner in ("me", "none") or parse_id(owner) is not None else "",
             q=(args.get("q") or "").strip()[:100],
             overdue=args.get("overdue") in ("1", "on", "true"),
             sort=pick("sort", SORTS) or "-created",

@@ -28,6 +28,7 @@ from app.models.user import User
 from app.newsletter import links, segments
 from app.notifications import compose
 from app.notifications.sending import Spec, store
+from app.web.routing import parse_id
 
 EDITABLE = ("draft", "scheduled")
 SMS_STOP_LINE = "Reply STOP to opt out."
@@ -42,7 +43,10 @@ class Message:
 
 
 def first_name(name: str | None) -> str:
-    return (name or "").strip().split(" ")[0] or "there"
+    """The first word of the name, letters only: a name typed on a public form must never
+    become a link or markup in a campaign sent from the station."""
+    word = (name or "").strip().split(" ")[0]
+    return word if word and all(ch.isalpha() or ch in "'-" for ch in word) else "there"
 
 
 # -- compose --------------------------------------------------------------------------------
@@ -91,10 +95,8 @@ def save(station_id: int, form: dict[str, str], *, actor: User | None, campaign:
 
 
 def _int(value: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+    parsed = parse_id(value)
+    return parsed if parsed is not None else -1
 
 
 def audience(campaign: Campaign):
@@ -183,6 +185,8 @@ def parse_local(value: str, station: Station) -> datetime:
     """A datetime-local field (station time) as UTC."""
     try:
         naive = datetime.fromisoformat((value or "").strip())
+        if not 2000 <= naive.year <= 2100:
+            raise ValueError("out of range")  # near year 9999 the timezone arithmetic overflows
     except ValueError:
         raise ValidationFailed("Pick a date and time.", fields={"scheduled_at": "Pick a date and time."}) from None
     if naive.tzinfo is not None:

@@ -183,8 +183,9 @@ def sign_up(station_id: int, data: SignUp, *, ip: str | None) -> SignUpResult:
         db.session.add(subscriber)
         by_email = subscriber if data.email else None
         by_phone = subscriber if data.phone else None
-    else:
-        # Fill in what the row lacks; never take an address another subscriber holds.
+    elif subscriber.email_status != "subscribed" and subscriber.sms_status != "subscribed":
+        # Fill in what a still unconfirmed row lacks; never take an address another subscriber
+        # holds. A confirmed subscriber is changed by nobody who merely knows their address.
         if data.email and subscriber.email is None and by_email is None:
             subscriber.email, by_email = data.email, subscriber
         if data.phone and subscriber.phone is None and by_phone is None:
