@@ -159,6 +159,9 @@ def receive(station: Station, inbound: Inbound) -> tuple[Message, bool]:
         created_at=now,
         updated_at=now,
     )
+    # Two messages of a new contact at once: the second waits here, then sees the first's lead
+    # and counters (no duplicate lead, no lost unread increment, no reply racing the SLA clock).
+    db.session.refresh(conversation, with_for_update=True)
     body = inbound.body[:MAX_BODY_CHARS]
     message_id = _insert_message(
         {

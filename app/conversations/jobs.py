@@ -15,21 +15,24 @@ is marked `failed` with the reason and the manager writes by hand.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.ai.drafting import DraftRequest, DraftUnavailable, ThreadLine, compose
 from app.conversations import drafts, queries
 from app.extensions import db
-from app.jobs.registry import TransientError, job
+from app.jobs.registry import is_transient, job
 from app.models.base import utcnow
 from app.models.conversation import Conversation, Draft, Message
 
 log = logging.getLogger(__name__)
 
 MAX_DRAFT_ATTEMPTS = 4  # the first try and RQ's 3 retries
+# Longer than every attempt's timeout and backoff: a draft still generating then has no job left.
+STALE_GENERATING = timedelta(minutes=30)
 THREAD_CONTEXT = 8  # recent messages given to the drafter
 
 
@@ -117,7 +120,11 @@ def _request_for(draft: Draft) -> DraftRequest:
 def _fail(draft_id: int, reason: str) -> None:
     db.session.rollback()
     draft = db.session.get(Draft, draft_id)
-    if draft is not None and draft.status == "generating":
+    if draft is None:
+        return
+    drafts.lock(draft.conversation)
+    db.session.refresh(draft)
+    if draft.status == "generating":
         draft.status = "failed"
         draft.error = reason[:2000]
         db.session.commit()
@@ -135,17 +142,24 @@ def generate_draft(draft_id: int) -> str:
     db.session.commit()  # nothing held open during the model's calls
     try:
         result = compose(request)
-    except TransientError as exc:
-        if attempts >= MAX_DRAFT_ATTEMPTS:
-            _fail(draft_id, f"Gave up after {attempts} attempts: {exc}")
-            return "failed"
-        raise
     except DraftUnavailable as exc:
         _fail(draft_id, str(exc))
         return "failed"
+    except Exception as exc:
+        if is_transient(exc) and attempts < MAX_DRAFT_ATTEMPTS:
+            raise  # RQ retries with backoff
+        # Out of retries, or a bug: the manager writes by hand rather than wait on a spinner.
+        if not is_transient(exc):
+            log.exception("draft %s could not be written", draft_id)
+        _fail(draft_id, f"Gave up after {attempts} attempt(s): {exc or type(exc).__name__}")
+        return "failed"
     draft = db.session.get(Draft, draft_id)
-    if draft is None or draft.status != "generating":
-        return "skipped"  # rejected or replaced meanwhile
+    if draft is None:
+        return "skipped"
+    drafts.lock(draft.conversation)  # a manager's reject or regenerate meanwhile wins
+    db.session.refresh(draft)
+    if draft.status != "generating":
+        return "skipped"
     draft.body = result.body
     draft.generator = result.generator[:60]
     draft.grounding = result.grounding
@@ -159,6 +173,20 @@ def generate_draft(draft_id: int) -> str:
     return "ready"
 
 
+@job("conversations.expire_stale_drafts", queue="periodic", retries=0)
+def expire_stale_drafts() -> int:
+    """Drafts left `generating` by a killed worker become `failed`, so the manager can write."""
+    cutoff = utcnow() - STALE_GENERATING
+    stale = db.session.execute(
+        update(Draft)
+        .where(Draft.status == "generating", Draft.updated_at < cutoff)
+        .values(status="failed", error="The draft job did not finish (the worker stopped); write the reply by hand.")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return stale
+
+
 @job("conversations.process_inbound", queue="ai", retries=MAX_DRAFT_ATTEMPTS - 1, timeout=240)
 def process_inbound(message_id: int) -> str:
     """Classify the message, then draft a reply to it."""
@@ -170,6 +198,8 @@ def process_inbound(message_id: int) -> str:
         return "skipped"
     draft = db.session.scalar(select(Draft).where(Draft.message_id == message.id))
     if draft is None:
+        if queries.latest_inbound(message.conversation_id) is not message:
+            return "classified"  # a late retry for an older message: the newer one's draft stands
         draft = open_draft(message.conversation, message)
         db.session.commit()
         if draft is None:

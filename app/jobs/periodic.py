@@ -41,6 +41,7 @@ PERIODIC = [
     Periodic("conversations.poll_imap", timedelta(minutes=1)),
     Periodic("newsletter.start_due_campaigns", timedelta(minutes=1)),
     Periodic("leads.rescore_open", timedelta(days=1)),
+    Periodic("conversations.expire_stale_drafts", timedelta(minutes=5)),
 ]
 
 

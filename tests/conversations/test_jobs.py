@@ -112,3 +112,59 @@ def test_a_label_correction_retrains_the_offline_classifier(svc, world):
     assert trained["corrections"] == 1
     result = jobs.classifier().classify(text, "sms")
     assert (result.intent, result.emotion) == (wanted, "positive")
+
+
+def test_a_bug_in_the_drafter_fails_the_draft_instead_of_leaving_a_spinner(svc, monkeypatch):
+    message = _receive(svc, "Price for 12?", "SMbug")
+
+    def broken(request):
+        raise KeyError("quote")
+
+    monkeypatch.setattr(jobs, "compose", broken)
+    assert jobs.process_inbound(message.id) == "failed"
+    draft = db.session.scalar(select(Draft).where(Draft.message_id == message.id))
+    assert draft.status == "failed" and "quote" in draft.error
+
+
+def test_a_draft_left_generating_by_a_dead_worker_expires(svc):
+    from datetime import timedelta
+
+    import time_machine
+
+    message = _receive(svc, "Price for 12?", "SMdead")
+    conversation = db.session.get(Conversation, message.conversation_id)
+    draft = jobs.open_draft(conversation, message)
+    db.session.commit()
+    assert jobs.expire_stale_drafts() == 0
+    with time_machine.travel(draft.updated_at + jobs.STALE_GENERATING + timedelta(minutes=1)):
+        assert jobs.expire_stale_drafts() == 1
+    assert db.session.get(Draft, draft.id).status == "failed"
+
+
+def test_a_late_retry_for_an_older_message_leaves_the_newer_draft(svc):
+    older = _receive(svc, "How much for 20 guests?", "SMold")
+    newer = _receive(svc, "Actually 25 guests", "SMnew")
+    assert jobs.process_inbound(newer.id) == "ready"
+    assert jobs.process_inbound(older.id) == "classified"
+    [draft] = db.session.scalars(select(Draft)).all()
+    assert draft.message_id == newer.id and draft.status == "ready"
+
+
+def test_a_reject_while_the_ai_writes_is_not_undone(svc, world, monkeypatch):
+    from app.conversations import drafts
+    from app.models.user import User
+
+    message = _receive(svc, "Price for 12?", "SMrej")
+    conversation = db.session.get(Conversation, message.conversation_id)
+    draft = jobs.open_draft(conversation, message)
+    db.session.commit()
+    manager = db.session.get(User, world.users["manager"].id)
+
+    def compose_while_rejected(request):
+        drafts.reject(db.session.get(Draft, draft.id), manager, "writing it myself")
+        db.session.commit()
+        return DraftResult("late text", "offline-templates-1")
+
+    monkeypatch.setattr(jobs, "compose", compose_while_rejected)
+    assert jobs.generate_draft(draft.id) == "skipped"
+    assert db.session.get(Draft, draft.id).status == "rejected"
