@@ -71,10 +71,27 @@ def new_ai_draft(conversation: Conversation, message: Message | None) -> Draft:
     return draft
 
 
-def propose(conversation: Conversation, text: str, user: User, *, source: str = "staff") -> Draft:
+def _refuse_if_answered_since(conversation: Conversation, seen_message_id: int | None) -> None:
+    """A form showed the thread up to `seen_message_id`: a reply sent since (a double click, a
+    colleague) must not be answered a second time. Call with the conversation locked."""
+    if seen_message_id is None:
+        return
+    newer = db.session.scalar(
+        select(Message.id)
+        .where(Message.conversation_id == conversation.id, Message.direction == "out", Message.id > seen_message_id)
+        .limit(1)
+    )
+    if newer is not None:
+        raise Conflict("A reply went out while this page was open; reload to see it before sending another.")
+
+
+def propose(
+    conversation: Conversation, text: str, user: User, *, source: str = "staff", seen_message_id: int | None = None
+) -> Draft:
     """Save `text` as the proposed reply: an edit of the open draft, or a new hand-written draft."""
     text = _clean(text)
     lock(conversation)
+    _refuse_if_answered_since(conversation, seen_message_id)
     draft = open_draft_of(conversation)
     if draft is not None and draft.status == "generating":
         raise Conflict("The AI is still writing a draft: wait a moment, or regenerate.")
@@ -106,11 +123,19 @@ def propose(conversation: Conversation, text: str, user: User, *, source: str = 
     return draft
 
 
-def approve_and_send(draft: Draft, user: User, text: str | None = None, *, now: datetime | None = None) -> Message:
+def approve_and_send(
+    draft: Draft,
+    user: User,
+    text: str | None = None,
+    *,
+    now: datetime | None = None,
+    seen_message_id: int | None = None,
+) -> Message:
     """Send the draft (with `text` as a last edit when given); only managers and owners call this."""
     lock(draft.conversation)
     db.session.refresh(draft)
     _require_open(draft)
+    _refuse_if_answered_since(draft.conversation, seen_message_id)
     if draft.status == "generating":
         raise Conflict("The draft is still being written.")
     final = _clean(text if text is not None else draft.current_text)

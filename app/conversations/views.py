@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from app.ai.labels import EMOTIONS, INTENTS
 from app.conversations import bp, drafts, learning, library, outbound, queries
@@ -24,6 +25,7 @@ from app.permissions import require
 from app.tenancy import get_scoped_or_404, scoped
 from app.web.htmx import add_toast, is_htmx, redirect_after_mutation, render, wants_fragment
 from app.web.pagination import page_url_builder, paginate
+from app.web.routing import parse_id
 
 # How often the pages poll for news (seconds): the list, the thread, a draft being written.
 LIST_POLL_SECONDS = 15
@@ -73,6 +75,10 @@ def _draft_context(conversation: Conversation, error: str | None = None) -> dict
         "canned": canned,
         "error": error,
         "draft_poll_seconds": DRAFT_POLL_SECONDS,
+        # The newest message the form was shown with: a reply sent since is not sent again.
+        "seen_message_id": db.session.scalar(
+            select(func.max(Message.id)).where(Message.conversation_id == conversation.id)
+        ),
     }
 
 
@@ -145,6 +151,10 @@ def _draft_refused(conversation: Conversation, error: DomainError):
     return redirect_after_mutation(url_for("inbox.conversation", conversation_id=conversation.id))
 
 
+def _seen() -> int | None:
+    return parse_id(request.form.get("seen_message_id"))
+
+
 def _open_draft_or_none(conversation: Conversation, draft_id: str | None):
     """The open draft the form was showing; a stale form (another draft since) is refused."""
     current = drafts.open_draft_of(conversation)
@@ -160,7 +170,7 @@ def propose(conversation_id: int):
     conversation = _conversation(conversation_id)
     try:
         _open_draft_or_none(conversation, request.form.get("draft_id"))
-        drafts.propose(conversation, request.form.get("text", ""), current_user)
+        drafts.propose(conversation, request.form.get("text", ""), current_user, seen_message_id=_seen())
     except DomainError as error:
         return _draft_refused(conversation, error)
     return _draft_done(conversation, "Draft saved for a manager to send.")
@@ -175,8 +185,8 @@ def send(conversation_id: int):
     try:
         current = _open_draft_or_none(conversation, request.form.get("draft_id"))
         if current is None:
-            current = drafts.propose(conversation, text, current_user)
-        drafts.approve_and_send(current, current_user, text)
+            current = drafts.propose(conversation, text, current_user, seen_message_id=_seen())
+        drafts.approve_and_send(current, current_user, text, seen_message_id=_seen())
     except DomainError as error:
         return _draft_refused(conversation, error)
     return _draft_done(conversation, f"Reply queued on {CHANNEL_LABELS[conversation.channel]}.")

@@ -247,3 +247,17 @@ def test_knowledge_base_is_managed_by_managers_only(app, world, as_role):
         from app.models.conversation import KnowledgeEntry
 
         assert db.session.scalar(select(func.count()).select_from(KnowledgeEntry)) == 1
+
+
+def test_a_hand_written_reply_submitted_twice_goes_out_once(app, world, as_role):
+    with app.app_context():
+        message = inbound(world.station.id, "Are you open on Sunday?", contact="tok-twice")
+        db.session.commit()
+        conversation_id, seen = message.conversation_id, message.id
+    manager = as_role("manager")
+    form = {"text": "Yes, Sunday works!", "draft_id": "", "seen_message_id": seen}
+    assert manager.htmx("post", _url(conversation_id, "/draft/send"), data=form).status_code == 200
+    again = manager.htmx("post", _url(conversation_id, "/draft/send"), data=form)  # the double click
+    assert again.status_code == 409 and "reload" in again.headers["HX-Trigger"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Message.direction == "out")) == 1
