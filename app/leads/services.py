@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import or_, select
 
-from app import audit
+from app import audit, locks
 from app.customers.contact import normalise_phone
 from app.customers.services import find_match
 from app.errors import ValidationFailed
@@ -182,6 +182,8 @@ def capture(
     qr_code_id = qr_code_id or qr_code_for(station.id, attribution)
     touch = {"at": now.isoformat(), "source": source, **attribution}
     message = (message or "").strip()
+    # The same person twice at once (a double-submitted form): one lead, the second touches it.
+    locks.hold(*(f"lead:{station.id}:{key}" for key in (email, phone) if key))
     lead = open_lead_of(station.id, email, phone)
     if lead is None:
         customer = None if customer_id else find_match(station.id, email, phone)

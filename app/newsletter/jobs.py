@@ -97,13 +97,18 @@ def start_due(*, now: datetime | None = None) -> dict[str, int]:
     for campaign_id in due:
         campaign = db.session.get(Campaign, campaign_id)
         try:
-            sending.start(campaign, now=now)
+            started += bool(sending.start(campaign, now=now, from_statuses=("scheduled",)))
             db.session.commit()
-            started += 1
         except DomainError as error:
-            # Its segment was deleted since it was scheduled: back to draft for a person to fix.
+            # Its segment was deleted since it was scheduled: back to draft for a person to fix
+            # (only if it is still scheduled: someone may have pressed "Send now" meanwhile).
             db.session.rollback()
-            campaign.status, campaign.scheduled_at = "draft", None
+            db.session.execute(
+                update(Campaign)
+                .where(Campaign.id == campaign_id, Campaign.status == "scheduled")
+                .values(status="draft", scheduled_at=None)
+                .execution_options(synchronize_session=False)
+            )
             db.session.commit()
             log.warning("campaign %s could not start (%s): back to draft", campaign_id, error.message)
         except Exception:

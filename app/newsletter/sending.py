@@ -64,13 +64,17 @@ def batch_key(campaign_id: int, step: str) -> str:
 # -- start ----------------------------------------------------------------------------------
 
 
-def start(campaign: Campaign, *, now: datetime | None = None) -> int:
-    """Start sending now (flushes; the caller commits). Returns the number of recipients."""
+def start(campaign: Campaign, *, now: datetime | None = None, from_statuses: tuple[str, ...] | None = None) -> int:
+    """Start sending now (flushes; the caller commits). Returns the number of recipients.
+
+    `from_statuses`: the states it may start from (the scheduler passes ("scheduled",), so a
+    campaign cancelled back to draft after the scheduler picked it is not sent).
+    """
     campaigns.ready_to_send(campaign)
     now = now or utcnow()
     moved = db.session.execute(
         update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status.in_(campaigns.EDITABLE))
+        .where(Campaign.id == campaign.id, Campaign.status.in_(from_statuses or campaigns.EDITABLE))
         .values(status="sending", started_at=now, scheduled_at=None)
         .execution_options(synchronize_session=False)
     )

@@ -16,6 +16,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 
+from app import locks
 from app.customers.services import find_match
 from app.extensions import db
 from app.jobs.outbox import emit
@@ -167,6 +168,8 @@ def sign_up(station_id: int, data: SignUp, *, ip: str | None) -> SignUpResult:
     An email and a phone that belong to two existing subscribers stay two: the email
     consent goes to the email's subscriber and the SMS consent to the phone's.
     """
+    # A double-submitted form: the second waits, then finds the first's subscriber.
+    locks.hold(*(f"subscriber:{station_id}:{key}" for key in (data.email, data.phone) if key))
     by_email, by_phone = _find(station_id, data.email, data.phone)
     subscriber = by_email or by_phone
     if subscriber is None:
@@ -263,21 +266,33 @@ def confirm(subscriber: Subscriber, *, ip: str | None) -> bool:
 
 
 def unsubscribe(subscriber: Subscriber, channel: str, *, text: str, source: str, ip: str | None) -> bool:
-    """Withdraw consent on one channel; False when it was not given. Marks the recipients of
-    campaigns already under way, so their stats count the unsubscribe."""
+    """Withdraw consent on one channel; False when it was not given. The unsubscribe counts
+    for the latest campaign this subscriber got on that channel (the one they answer),
+    not for every campaign they ever got."""
     status_field = f"{channel}_status"
     if getattr(subscriber, status_field) == "unsubscribed":
         return False
     setattr(subscriber, status_field, "unsubscribed")
     record(subscriber, channel, False, text, source, ip)
     now = utcnow()
-    started = select(Campaign.id).where(Campaign.channel == channel, Campaign.started_at.is_not(None))
+    latest = (
+        select(Campaign.id)
+        .join(CampaignRecipient, CampaignRecipient.campaign_id == Campaign.id)
+        .where(
+            CampaignRecipient.subscriber_id == subscriber.id,
+            Campaign.channel == channel,
+            Campaign.started_at.is_not(None),
+        )
+        .order_by(Campaign.started_at.desc(), Campaign.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     db.session.execute(
         update(CampaignRecipient)
         .where(
             CampaignRecipient.subscriber_id == subscriber.id,
             CampaignRecipient.unsubscribed_at.is_(None),
-            CampaignRecipient.campaign_id.in_(started),
+            CampaignRecipient.campaign_id == latest,
         )
         .values(unsubscribed_at=now)
         .execution_options(synchronize_session=False)
