@@ -8,8 +8,9 @@
      `scheduled_at` is set to the end of quiet hours and the periodic job
      `newsletter.start_due_campaigns` (jobs.py) resumes it then; a batch that runs
      into the start of quiet hours stops there and gives its unsent claims back;
-   - claims up to NEWSLETTER_BATCH_SIZE (200) pending recipients (FOR UPDATE SKIP LOCKED, then
-     pending -> sending, committed: concurrent batches never share a recipient);
+   - claims up to NEWSLETTER_BATCH_SIZE (200) pending recipients, FLUSH_EVERY (50) at a time
+     (FOR UPDATE SKIP LOCKED, then pending -> sending, committed: concurrent batches never
+     share a recipient);
    - re-checks each one now: unsubscribed since the start -> skipped "unsubscribed
      during the send"; SMS STOP (the subscriber's or any customer's of that number) ->
      skipped;
@@ -267,16 +268,25 @@ def send_batch(campaign_id: int, *, now: datetime | None = None, chain: bool = T
         log.info("campaign %s: SMS quiet hours at %s, resuming at %s", campaign_id, station.slug, until.isoformat())
         return {"deferred": 1}
 
-    claimed = _claim(campaign_id, batch_size())
+    # Claimed FLUSH_EVERY at a time: a worker killed mid-batch strands at most one chunk in
+    # 'sending' (never resent), not the whole batch.
+    claimed: list[tuple[int, int]] = []
     outcome: Counter[str] = Counter()
-    if claimed:
-        outcome = _send_claimed(campaign, station, claimed)
+    while len(claimed) < batch_size():
+        chunk = _claim(campaign_id, min(FLUSH_EVERY, batch_size() - len(claimed)))
+        if not chunk:
+            break
+        claimed += chunk
+        outcome += _send_claimed(db.session.get(Campaign, campaign_id), station, chunk)
+        if outcome["deferred"] or db.session.get(Campaign, campaign_id).status != "sending":
+            break  # quiet hours began, or the campaign was cancelled meanwhile
     _count(campaign_id, outcome)
     _next_or_finish(campaign_id, claimed, chain=chain)
     return dict(outcome)
 
 
 def _send_claimed(campaign: Campaign, station: Station, claimed: list[tuple[int, int]]) -> Counter[str]:
+    """Send one claimed chunk; commits its outcomes."""
     subscribers = {
         s.id: s for s in db.session.scalars(select(Subscriber).where(Subscriber.id.in_([sid for _, sid in claimed])))
     }
