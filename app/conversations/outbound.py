@@ -490,8 +490,15 @@ def send_message(message_id: int) -> str:
         return "sent"
 
     channel = conversation.channel
-    outgoing = _outgoing(message, conversation)
-    backend = _backend_for(channel)
+    try:
+        outgoing = _outgoing(message, conversation)
+        backend = _backend_for(channel)
+    except Exception as exc:
+        # Nothing was handed over: say so on the message rather than leave it queued forever.
+        log.exception("message %s cannot be prepared for sending", message_id)
+        db.session.rollback()
+        _guarded(message_id, "queued", status="failed", error=f"not sent: {type(exc).__name__}: {exc}"[:2000])
+        return "failed"
     attempt = int((message.meta or {}).get("send_attempts", 0)) + 1
     meta = {**(message.meta or {}), "send_attempts": attempt, "backend": backend.name}
     if not _guarded(message_id, "queued", status="sending", meta=meta):
