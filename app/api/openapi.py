@@ -96,11 +96,13 @@ def _json(schema: dict[str, Any], example: Any) -> dict[str, Any]:
     return {"application/json": {"schema": schema, "example": example}}
 
 
-def _errors(*statuses: int) -> dict[str, Any]:
+def _errors(*statuses: int, table: dict[int, tuple[str, str]] | None = None) -> dict[str, Any]:
+    """Error answers by status; an area may describe its own (`table`), 429 always applies."""
+    table = {**ERRORS, **(table or {})}
     return {
         str(status): {
-            "description": ERRORS[status][0],
-            "content": _json(_ref("ErrorResponse"), examples.error(ERRORS[status][1])),
+            "description": table[status][0],
+            "content": _json(_ref("ErrorResponse"), examples.error(table[status][1])),
         }
         for status in (*statuses, 429)
     }
@@ -372,7 +374,11 @@ def _document() -> dict[str, Any]:
             *(area.TAG for area in AREA_DOCUMENTS),
             {"name": "meta", "description": "This documentation"},
         ],
-        "paths": {**_paths(), **reviews_openapi.paths(), **newsletter_openapi.paths(_body, _ok, _errors)},
+        "paths": {
+            **_paths(),
+            **reviews_openapi.paths(_body, _ok, _errors),
+            **newsletter_openapi.paths(_body, _ok, _errors),
+        },
         "components": {"schemas": _components()},
     }
 

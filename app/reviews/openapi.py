@@ -2,7 +2,7 @@
 
     REQUEST_MODELS += reviews_openapi.REQUEST_MODELS
     RESPONSE_MODELS += reviews_openapi.RESPONSE_MODELS
-    paths: **reviews_openapi.paths()
+    paths: **reviews_openapi.paths(_body, _ok, _errors)
     tags: reviews_openapi.TAG
 
 Like the rest of the document, it needs no app or database.
@@ -18,7 +18,6 @@ REQUEST_MODELS = (ReviewRequest,)
 RESPONSE_MODELS = (ReviewReceived, StationReviews)
 TAG = {"name": "reviews", "description": "Reviews left through the review link, and the featured ones for the site"}
 
-REF = "#/components/schemas/{model}"
 REVIEW_TOKEN = "eyJiIjo0Mn0.Z0TQ1w.nq2fS0yq9oXH2r1V3b8m0yTuQpk"
 REVIEW_LINKS = {"google": "https://g.page/r/teppan-atlanta/review", "yelp": "https://www.yelp.com/writeareview/biz/x"}
 REVIEW_REQUEST = {
@@ -67,37 +66,8 @@ ERRORS = {
 }
 
 
-def _ref(model: str) -> dict[str, str]:
-    return {"$ref": REF.format(model=model)}
-
-
-def _error_example(code: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": "Some fields need a correction.", "fields": {}}}
-
-
-def _errors(*statuses: int) -> dict[str, Any]:
-    return {
-        str(status): {
-            "description": ERRORS[status][0],
-            "content": {
-                "application/json": {"schema": _ref("ErrorResponse"), "example": _error_example(ERRORS[status][1])}
-            },
-        }
-        for status in (*statuses, 429)
-    }
-
-
-def _ok(model: str, description: str, example: Any, headers: dict | None = None) -> dict[str, Any]:
-    response: dict[str, Any] = {
-        "description": description,
-        "content": {"application/json": {"schema": _ref(model), "example": example}},
-    }
-    if headers:
-        response["headers"] = headers
-    return response
-
-
-def paths() -> dict[str, Any]:
+def paths(body, ok, errors) -> dict[str, Any]:
+    """The path items, built with app/api/openapi.py's helpers (_body, _ok, _errors)."""
     return {
         "/reviews": {
             "post": {
@@ -112,16 +82,16 @@ def paths() -> dict[str, Any]:
                     "every reviewer, whatever the rating. Rate limited per IP on its own budget."
                 ),
                 "tags": ["reviews"],
-                "requestBody": {
-                    "required": True,
-                    "content": {"application/json": {"schema": _ref("ReviewRequest"), "example": REVIEW_REQUEST}},
-                },
+                "requestBody": body("ReviewRequest", REVIEW_REQUEST),
                 "responses": {
-                    "201": _ok("ReviewReceived", "The review is stored.", REVIEW_RECEIVED),
-                    "200": _ok(
-                        "ReviewReceived", "The party's review is changed.", {**REVIEW_RECEIVED, "status": "updated"}
+                    **ok(201, "ReviewReceived", "The review is stored.", REVIEW_RECEIVED),
+                    **ok(
+                        200,
+                        "ReviewReceived",
+                        "The party's review is changed.",
+                        {**REVIEW_RECEIVED, "status": "updated"},
                     ),
-                    **_errors(400, 409, 413, 422),
+                    **errors(400, 409, 413, 422, table=ERRORS),
                 },
             }
         },
@@ -146,13 +116,14 @@ def paths() -> dict[str, Any]:
                     }
                 ],
                 "responses": {
-                    "200": _ok(
+                    **ok(
+                        200,
                         "StationReviews",
                         "The featured reviews and the rating.",
                         STATION_REVIEWS,
                         headers={"Cache-Control": {"description": "public, max-age=300", "schema": {"type": "string"}}},
                     ),
-                    **_errors(404),
+                    **errors(404, table=ERRORS),
                 },
             }
         },
