@@ -37,3 +37,16 @@ def client_ip() -> str:
 
 
 limiter = Limiter(key_func=client_ip, headers_enabled=True)
+
+
+def upsert_insert(entity):
+    """`INSERT` with `.on_conflict_do_nothing()` for the session's database (PostgreSQL or SQLite).
+
+    Rows written once by a natural key (slot locks, messages, notifications, recipients)
+    insert this way and let the unique index settle races.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(entity)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import secrets
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request
 from sqlalchemy import or_, select
 
 from app.api import bp, limits
@@ -30,6 +30,7 @@ from app.errors import ValidationFailed
 from app.extensions import db, limiter
 from app.models.conversation import Conversation, Message
 from app.models.station import Station
+from app.notifications import compose
 
 CHANNEL = "webchat"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -82,8 +83,7 @@ def _message_out(message: Message) -> out.ChatMessageOut:
 
 
 def _poll_url(token: str) -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return base + url_for("api.chat_thread", token=token)
+    return compose.public_url("api.chat_thread", token=token)
 
 
 @bp.post("/chat/messages")

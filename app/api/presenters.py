@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import current_app, url_for
-
 from app.api import schemas as out
 from app.availability.services import SlotInfo
 from app.models.booking import Booking, BookingStatus
 from app.models.station import Station
+from app.notifications import compose
 from app.pricing import format_money
 from app.stations.settings import MenuItem, StationSettings
 
@@ -159,8 +158,7 @@ def quote_out(data: Mapping[str, Any], settings: StationSettings | None = None) 
 
 def status_url(booking: Booking) -> str:
     """Absolute, from PUBLIC_BASE_URL, so that a replayed answer is the same everywhere."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return base + url_for("api.booking_status", public_token=booking.public_token)
+    return compose.public_url("api.booking_status", public_token=booking.public_token)
 
 
 def deposit_url(booking: Booking) -> str | None:

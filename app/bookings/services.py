@@ -17,7 +17,7 @@ from app.bookings.schemas import BookingRequest, Party, StaffBookingRequest
 from app.bookings.timeline import Actor, log_event
 from app.customers import services as customers
 from app.errors import Conflict, ValidationFailed
-from app.extensions import db
+from app.extensions import db, upsert_insert
 from app.models.base import utcnow
 from app.models.booking import HOLDS_SLOT, Booking, SlotLock
 from app.models.station import Station
@@ -42,13 +42,8 @@ def price(station: Station, party: Party, *, zip_code: str | None, discount_cent
 
 def lock_slot(station_id: int, day: date, slot_time: str) -> None:
     """Take the slot's lock row for the rest of this transaction (created on first use)."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     key = {"station_id": station_id, "event_date": day, "slot_time": slot_time}
-    db.session.execute(insert(SlotLock).values(**key).on_conflict_do_nothing())
+    db.session.execute(upsert_insert(SlotLock).values(**key).on_conflict_do_nothing())
     db.session.execute(
         select(SlotLock)
         .filter_by(**key)

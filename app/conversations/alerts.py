@@ -11,10 +11,8 @@ from app.jobs import outbox
 from app.jobs.registry import job
 from app.models.conversation import CHANNEL_LABELS, Conversation, Message
 from app.models.station import Station
-from app.models.user import Role
 from app.notifications import compose
-from app.notifications.sending import Spec, send_all, store
-from app.tenancy import members
+from app.notifications.staff import email_managers
 
 
 def escalated(conversation: Conversation, message: Message) -> None:
@@ -34,23 +32,19 @@ def escalation_alert(message_id: int) -> dict[str, int]:
         return {}
     conversation = message.conversation
     station = db.session.get(Station, conversation.station_id)
-    specs = [
-        Spec(f"escalation:{message.id}:email:manager-{user.id}", "conversation_escalated", "email", user.email)
-        for user in members(station.id, Role.MANAGER)
-    ]
     who = conversation.display_name
+    channel = CHANNEL_LABELS[conversation.channel]
     reasons = ", ".join(reason.replace("_", " ") for reason in (message.escalation_reasons or [])) or "flagged"
     url = compose.public_url("inbox.conversation", station_slug=station.slug, conversation_id=conversation.id)
-
-    def render(spec: Spec) -> compose.Rendered:
-        subject = f"Escalated {CHANNEL_LABELS[conversation.channel]} message from {who}"[:255]
-        body = (
-            f"{who} wrote on {CHANNEL_LABELS[conversation.channel]} to {station.name}:\n\n"
+    return email_managers(
+        station,
+        key=f"escalation:{message.id}",
+        kind="conversation_escalated",
+        subject=f"Escalated {channel} message from {who}",
+        body=(
+            f"{who} wrote on {channel} to {station.name}:\n\n"
             f"{message.body[:1500]}\n\n"
             f"Why it is escalated: {reasons}.\n"
             f"No reply goes out before a manager approves one. Open the conversation:\n{url}\n"
-        )
-        return compose.Rendered(subject=subject, body_text=body, body_html=None)
-
-    ids = store(specs, station_id=station.id, booking_id=None, render=render)
-    return send_all(ids)
+        ),
+    )

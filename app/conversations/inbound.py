@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.customers.services import find_match
-from app.extensions import db
+from app.extensions import db, upsert_insert
 from app.jobs import outbox
 from app.leads.services import capture
 from app.models.base import utcnow
@@ -58,14 +58,8 @@ class Inbound:
 
 def _insert_message(values: dict) -> int | None:
     """INSERT ... ON CONFLICT DO NOTHING on (channel, provider_id); the new id or None."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    from sqlalchemy import text
-
     statement = (
-        insert(Message)
+        upsert_insert(Message)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["channel", "provider_id"], index_where=text("provider_id IS NOT NULL"))
         .returning(Message.id)
@@ -102,12 +96,8 @@ def conversation_for(station: Station, channel: str, contact: str, **defaults: A
     )
     if found is not None:
         return found
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     db.session.execute(
-        insert(Conversation)
+        upsert_insert(Conversation)
         .values(station_id=station.id, channel=channel, contact=contact, **defaults)
         .on_conflict_do_nothing(index_elements=["station_id", "channel", "contact"])
     )

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.ai.drafting import DraftRequest, DraftUnavailable, ThreadLine, compose
-from app.conversations import drafts, queries
+from app.conversations import drafts, learning, queries
 from app.extensions import db
 from app.jobs.registry import is_transient, job
 from app.models.base import utcnow
@@ -61,10 +61,8 @@ def classify_message(message_id: int) -> Message | None:
         message.escalation_reasons = list(result.escalation_reasons)
         message.confidence = result.confidence
         message.classifier = result.classifier[:40]
+        learning.mirror_labels(message)
         conversation = message.conversation
-        if queries.latest_inbound(conversation.id) is message:
-            conversation.intent, conversation.emotion = result.intent, result.emotion
-            conversation.language = result.language
         if result.escalate and not conversation.escalated:
             conversation.escalated = True
             from app.conversations import alerts

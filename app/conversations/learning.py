@@ -58,12 +58,18 @@ def correct_labels(message: Message, user: User, *, intent: str | None = None, e
     correction.intent, correction.emotion = intent, emotion
     correction.corrected_by_id, correction.corrected_at = user.id, utcnow()
     message.intent, message.emotion, message.labels_corrected = intent, emotion, True
-    conversation = message.conversation
-    if queries.latest_inbound(conversation.id) is message:
-        conversation.intent, conversation.emotion = intent, emotion
+    mirror_labels(message)
     db.session.flush()
     audit.record("message.labels_corrected", message, before=before, after={"intent": intent, "emotion": emotion})
     return True
+
+
+def mirror_labels(message: Message) -> None:
+    """The inbox sorts and badges by the conversation's labels: those of its newest customer message."""
+    conversation = message.conversation
+    if queries.latest_inbound(conversation.id) is message:
+        conversation.intent, conversation.emotion = message.intent, message.emotion
+        conversation.language = message.language
 
 
 def corrections() -> list[dict]:

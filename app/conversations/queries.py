@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, case, nulls_last, or_, select
+from sqlalchemy.orm import selectinload
 
 from app.ai.labels import EMOTIONS, INTENTS
 from app.extensions import db
@@ -50,7 +51,8 @@ def awaiting_reply():
 def conversation_list(filters: InboxFilters) -> Select:
     """Escalated first, then those waiting for a reply (longest wait first), then the most recent."""
     awaiting = awaiting_reply()
-    stmt = scoped(Conversation)
+    # display_name falls back on the customer's name: loaded in one query, not one per row.
+    stmt = scoped(Conversation).options(selectinload(Conversation.customer))
     if filters.view in ("open", "awaiting", "escalated"):
         stmt = stmt.where(Conversation.status == "open")
     if filters.view == "awaiting":

@@ -23,14 +23,9 @@ from flask import Response, current_app, request
 from app.conversations import webhooks_bp
 from app.conversations.channels import email_in, instagram, sms
 from app.extensions import db
+from app.notifications import compose
 
 log = logging.getLogger(__name__)
-
-
-def _public_url() -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    query = request.query_string.decode("latin-1")
-    return base + request.path + (f"?{query}" if query else "")
 
 
 def _text(body: str, status: int = 200) -> Response:
@@ -42,7 +37,7 @@ def twilio_sms():
     """Twilio delivers an inbound SMS (signed); STOP/START/HELP are handled first."""
     token = current_app.config.get("TWILIO_AUTH_TOKEN")
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not sms.signature_valid(token, _public_url(), request.form, signature):
+    if not sms.signature_valid(token, compose.public_request_url(), request.form, signature):
         log.warning("inbound SMS refused: bad or missing signature")
         return _text("invalid signature", 403)
     twiml = sms.handle(request.form)

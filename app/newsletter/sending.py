@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import bindparam, func, literal, select, update
 
-from app.extensions import db
+from app.extensions import db, upsert_insert
 from app.jobs.outbox import emit
 from app.jobs.registry import TransientError
 from app.models.base import utcnow
@@ -102,11 +102,7 @@ def start(campaign: Campaign, *, now: datetime | None = None, from_statuses: tup
 
 
 def _insert_ignoring_duplicates():
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(CampaignRecipient).on_conflict_do_nothing(index_elements=["campaign_id", "subscriber_id"])
+    return upsert_insert(CampaignRecipient).on_conflict_do_nothing(index_elements=["campaign_id", "subscriber_id"])
 
 
 # -- one batch ------------------------------------------------------------------------------

@@ -59,6 +59,15 @@ def public_url(endpoint: str, **values: Any) -> str:
     return base + adapter.build(endpoint, values)
 
 
+def public_request_url() -> str:
+    """The URL a provider called for this request, as signed (PUBLIC_BASE_URL, never the Host header)."""
+    from flask import request
+
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    query = request.query_string.decode("latin-1")
+    return base + request.path + (f"?{query}" if query else "")
+
+
 def _unsubscribe_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="teppan.unsubscribe.email")
 

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from app.extensions import db
+from app.extensions import db, upsert_insert
 from app.jobs.registry import TransientError
 from app.models.base import utcnow
 from app.models.outbox import Notification
@@ -53,11 +53,7 @@ class Spec:
 
 
 def _insert_ignoring_duplicates(values: dict) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    db.session.execute(upsert_insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["key"]))
 
 
 def store(specs: Iterable[Spec], *, station_id: int | None, booking_id: int | None, render) -> list[int]:

@@ -21,7 +21,7 @@ from app.customers import services as customers
 from app.extensions import db
 from app.models.customer import Customer
 from app.models.outbox import Notification
-from app.notifications import webhooks_bp
+from app.notifications import compose, webhooks_bp
 from app.notifications.compose import customer_from_unsubscribe_token
 
 log = logging.getLogger(__name__)
@@ -41,20 +41,14 @@ DELIVERY_RANK = {
 }
 
 
-def _public_url() -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    query = request.query_string.decode("latin-1")
-    return base + request.path + (f"?{query}" if query else "")
-
-
 @webhooks_bp.post("/twilio/status")
 def twilio_status():
     """Twilio reports a message's delivery status (signed)."""
-    from twilio.request_validator import RequestValidator
+    from app.conversations.channels.sms import signature_valid  # the one Twilio signature check
 
     token = current_app.config.get("TWILIO_AUTH_TOKEN")
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not token or not signature or not RequestValidator(token).validate(_public_url(), request.form, signature):
+    if not signature_valid(token, compose.public_request_url(), request.form, signature):
         log.warning("Twilio status callback refused: bad or missing signature")
         return "invalid signature", 403
     sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
