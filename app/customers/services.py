@@ -12,15 +12,21 @@ from app.models.customer import ConsentRecord, Customer
 from app.models.lead import Lead
 
 
+def same_person(model, email: str | None, phone: str | None) -> list:
+    """WHERE terms matching a row of `model` (customer, lead) by normalised email or phone; [] when neither."""
+    terms = []
+    if email:
+        terms.append(model.email == email)
+    if phone:
+        terms.append(model.phone == phone)
+    return terms
+
+
 def find_match(station_id: int, email: str | None, phone: str | None) -> Customer | None:
     """The station's customer with this email, else this phone (merged ones skipped)."""
-    if not email and not phone:
+    conditions = same_person(Customer, email, phone)
+    if not conditions:
         return None
-    conditions = []
-    if email:
-        conditions.append(Customer.email == email)
-    if phone:
-        conditions.append(Customer.phone == phone)
     candidates = db.session.scalars(
         select(Customer)
         .where(Customer.station_id == station_id, Customer.merged_into_id.is_(None), or_(*conditions))
@@ -154,11 +160,10 @@ def merge(keep: Customer, duplicate: Customer) -> dict[str, int]:
 def likely_duplicates(customer: Customer) -> list[Customer]:
     """Other customers of the station sharing this one's email or phone, or its name."""
     # Same name ignoring case (equality: a name is not a LIKE pattern).
-    conditions = [func.lower(Customer.name) == customer.name.strip().lower()]
-    if customer.email:
-        conditions.append(Customer.email == customer.email)
-    if customer.phone:
-        conditions.append(Customer.phone == customer.phone)
+    conditions = [
+        func.lower(Customer.name) == customer.name.strip().lower(),
+        *same_person(Customer, customer.email, customer.phone),
+    ]
     return list(
         db.session.scalars(
             select(Customer)

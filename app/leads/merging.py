@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 
 from app import audit
+from app.customers.services import same_person
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.leads.services import MAX_MESSAGE_CHARS, event, rescore
@@ -26,12 +27,8 @@ DUPLICATE_REASON = "duplicate"
 
 def likely_duplicates(lead: Lead, limit: int = 10) -> list[Lead]:
     """Other unmerged leads of the station with the same email or phone."""
-    same_person = []
-    if lead.email:
-        same_person.append(Lead.email == lead.email)
-    if lead.phone:
-        same_person.append(Lead.phone == lead.phone)
-    if not same_person or lead.merged_into_id is not None:
+    terms = same_person(Lead, lead.email, lead.phone)
+    if not terms or lead.merged_into_id is not None:
         return []
     return list(
         db.session.scalars(
@@ -40,7 +37,7 @@ def likely_duplicates(lead: Lead, limit: int = 10) -> list[Lead]:
                 Lead.station_id == lead.station_id,
                 Lead.id != lead.id,
                 Lead.merged_into_id.is_(None),
-                or_(*same_person),
+                or_(*terms),
             )
             .order_by(Lead.created_at.desc(), Lead.id.desc())
             .limit(limit)

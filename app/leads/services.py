@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 
 from app import audit, locks
 from app.customers.contact import normalise_phone
-from app.customers.services import find_match
+from app.customers.services import find_match, same_person
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.leads import scoring
@@ -130,12 +130,8 @@ def rescore(lead: Lead, *, station: Station | None = None, now: datetime | None 
 
 def open_lead_of(station_id: int, email: str | None, phone: str | None) -> Lead | None:
     """The person's newest open lead at the station, matched on normalised email or phone."""
-    same_person = []
-    if email:
-        same_person.append(Lead.email == email)
-    if phone:
-        same_person.append(Lead.phone == phone)
-    if not same_person:
+    terms = same_person(Lead, email, phone)
+    if not terms:
         return None
     return db.session.scalars(
         select(Lead)
@@ -143,7 +139,7 @@ def open_lead_of(station_id: int, email: str | None, phone: str | None) -> Lead 
             Lead.station_id == station_id,
             Lead.stage.in_(OPEN_LEAD_STAGES),
             Lead.merged_into_id.is_(None),
-            or_(*same_person),
+            or_(*terms),
         )
         .order_by(Lead.created_at.desc(), Lead.id.desc())
         .limit(1)

@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 
 from app import locks
-from app.customers.services import find_match
+from app.customers.services import find_match, same_person
 from app.extensions import db
 from app.jobs.outbox import emit
 from app.models.base import utcnow
@@ -142,11 +142,7 @@ def _link_people(subscriber: Subscriber) -> None:
         customer = find_match(subscriber.station_id, subscriber.email, subscriber.phone)
         subscriber.customer_id = customer.id if customer else None
     if subscriber.lead_id is None:
-        same = []
-        if subscriber.email:
-            same.append(Lead.email == subscriber.email)
-        if subscriber.phone:
-            same.append(Lead.phone == subscriber.phone)
+        same = same_person(Lead, subscriber.email, subscriber.phone)
         if same:
             subscriber.lead_id = db.session.scalar(
                 select(Lead.id)
