@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.jobs import registry
 from app.jobs.queues import queue, redis_connection
+from app.jobs.runner import AFTER_COMMIT, attempt_inline, raise_inline_errors
 from app.models.base import utcnow
 from app.models.outbox import OutboxMessage
 
@@ -155,8 +156,6 @@ def _inline_claimable(now):
 
 def _relay_inline(limit: int) -> int:
     """No Redis: run each message here, in its own app context, one claim at a time."""
-    from app.jobs.runner import attempt_inline, raise_inline_errors
-
     now = utcnow()
     ids = list(
         db.session.scalars(
@@ -189,6 +188,9 @@ def _relay_inline(limit: int) -> int:
         if error is not None and raise_inline_errors():
             raise error
     return done
+
+
+AFTER_COMMIT.append(relay_if_due)  # what a job emits goes out right after the job's commit
 
 
 def init_app(app) -> None:

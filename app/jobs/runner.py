@@ -14,6 +14,7 @@ everything else goes straight to the failed list with its traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -24,6 +25,8 @@ from app.jobs import registry
 log = logging.getLogger(__name__)
 
 _standalone_app: Flask | None = None
+# Called after each job's commit (app.jobs.outbox adds its relay): the runner knows no caller.
+AFTER_COMMIT: list[Callable[[], object]] = []
 
 
 def run(job_name: str, payload: dict[str, Any], message_id: int | None = None) -> Any:
@@ -50,11 +53,10 @@ def _run(spec: registry.JobSpec, payload: dict[str, Any]) -> Any:
     except BaseException:  # the worker being shut down: leave the retry policy to RQ
         db.session.rollback()
         raise
-    # What the job emitted goes out now, not at the next periodic relay (the "relay
-    # due" flag lives on this context's session).
-    from app.jobs.outbox import relay_if_due
-
-    relay_if_due()
+    # What the job emitted goes out now, not at the next periodic relay (the outbox hooks
+    # its relay in here; the "relay due" flag lives on this context's session).
+    for hook in AFTER_COMMIT:
+        hook()
     return result
 
 
