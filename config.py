@@ -123,6 +123,8 @@ class Config:
         self.API_RATELIMIT_REVIEWS = _env("API_RATELIMIT_REVIEWS", "10 per minute")
         self.API_RATELIMIT_NEWSLETTER = _env("API_RATELIMIT_NEWSLETTER", "10 per minute")
         self.NEWSLETTER_BATCH_SIZE = _env_int("NEWSLETTER_BATCH_SIZE", 200)  # recipients per send job
+        # How long a worker's claim on a message lasts before another may take it over (app.delivery).
+        self.DELIVERY_LEASE_SECONDS = _env_int("DELIVERY_LEASE_SECONDS", 45)
         # Review photos (default: instance/uploads); the review link's lifetime.
         self.UPLOAD_FOLDER = _env("UPLOAD_FOLDER")
         self.REVIEW_LINK_MAX_AGE_DAYS = _env_int("REVIEW_LINK_MAX_AGE_DAYS", 60)

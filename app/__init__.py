@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.customers import bp as customers_bp
     from app.dashboard import bp as dashboard_bp
     from app.dashboard import home_bp
+    from app.delivery.webhooks import webhooks_bp as delivery_webhooks_bp
     from app.jobs import bp as jobs_bp
     from app.leads import bp as leads_bp
     from app.newsletter import bp as newsletter_bp
@@ -159,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
         payments_bp,
         payments_public_bp,
         notification_webhooks_bp,
+        delivery_webhooks_bp,
         inbox_bp,
         conversation_webhooks_bp,
         leads_bp,
@@ -179,4 +181,5 @@ def _register_blueprints(app: Flask) -> None:
     # Webhooks authenticate by the provider's signature, not a session.
     csrf.exempt(payments_public_bp)
     csrf.exempt(notification_webhooks_bp)
+    csrf.exempt(delivery_webhooks_bp)
     csrf.exempt(conversation_webhooks_bp)

@@ -19,7 +19,7 @@ def register(app: Flask) -> None:
         from app.jobs import outbox
 
         # Hundreds of "email recorded" lines would bury the logins printed below.
-        backends_log = logging.getLogger("app.notifications.backends")
+        backends_log = logging.getLogger("app.delivery.outgoing")
         level = backends_log.level
         backends_log.setLevel(logging.WARNING)
         try:

@@ -132,7 +132,7 @@ def _qr(station: Station):
 
 
 def _review_token(world: World, station: Station) -> str:
-    from app.reviews.tokens import review_token
+    from app.notifications.review_links import review_token
 
     return review_token(_booking(world, station).id)
 

@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from app import mail
 from app.admin import bp, services
 from app.admin.forms import StationForm
 from app.errors import DomainError
@@ -119,16 +118,14 @@ def invite_user():
     form = _invite_form()
     if form.validate_on_submit():
         try:
-            user, _, email_id = team_services.invite_user(
+            user, _membership, _email = team_services.invite_user(
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
                 station_id=form.station_id.data or None,
                 actor_role=Role.OWNER,
             )
-            db.session.commit()
-            if email_id:
-                mail.deliver(email_id)
+            db.session.commit()  # the invitation email goes out after this commit (outbox)
             flash(f"{user.name} now has the {form.role.data} role.", "success")
             return redirect_after_mutation(url_for("admin.user_detail", user_id=user.id))
         except DomainError as error:
@@ -223,8 +220,8 @@ def audit_log():
 @bp.get("/messages")
 @require("admin.audit")
 def sent_messages():
-    """Email and SMS the app sent, recorded, deferred or skipped (notifications and account emails)."""
-    from app.notifications.queries import STATUSES
+    """Every email and SMS the app sent, recorded, is sending, holds back or could not send."""
+    from app.notifications.queries import STATUS_LABELS, STATUSES
     from app.notifications.queries import sent_messages as sent_messages_page
 
     channel = request.args.get("channel", "")
@@ -237,6 +234,7 @@ def sent_messages():
         ),
         filters={"channel": channel, "status": status, "station": station_id},
         statuses=STATUSES,
+        status_labels=STATUS_LABELS,
         stations=db.session.scalars(select(Station).order_by(Station.name)).all(),
         page_url=page_url_builder("admin.sent_messages"),
         page_target="main",

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app import mail
 from app.auth import bp, services
 from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from app.auth.passwords import verify_password
@@ -72,10 +71,8 @@ def forgot_password():
     """Ask for a reset link by email."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        message_id = services.request_password_reset(form.email.data)
-        db.session.commit()
-        if message_id is not None:
-            mail.deliver(message_id)
+        services.request_password_reset(form.email.data)
+        db.session.commit()  # the email (if any) goes out after this commit (outbox)
         flash("If that email belongs to an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)

@@ -2,7 +2,7 @@
 
 - inbound.py: `receive()`, where every channel's message is stored (deduplicated)
 - channels/: each channel's parsing and provider checks; webhooks.py: their endpoints
-- jobs.py: classify and draft (ai queue); outbound.py: send an approved reply
+- jobs.py: classify and draft (ai queue); outbound.py: queue a reply; sending.py: send it (app.delivery)
 - drafts.py: staff edit, managers approve / reject / regenerate; learning.py: metrics
 - views.py: the inbox pages
 """

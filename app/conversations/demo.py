@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from app.conversations import drafts, outbound
+from app.conversations import drafts, sending
 from app.conversations.inbound import Inbound, receive
 from app.conversations.jobs import process_inbound
 from app.demo import DEMO_SEEDERS
@@ -198,7 +198,7 @@ def _conversation(station: Station, manager: User | None, row: tuple, rng: rando
         decided = received + timedelta(minutes=rng.randint(3, 40))
         reply = drafts.approve_and_send(draft, manager, final, now=decided)
         db.session.commit()
-        outbound.send_message(reply.id)  # no provider configured: recorded, no network
+        sending.send_message(reply.id)  # no provider configured: recorded, no network
     db.session.commit()
 
 

@@ -1,4 +1,4 @@
-"""Sending a reply: queued by the inbox, delivered at most once by a job, on the conversation's channel.
+"""Replying: the inbox queues a reply on the conversation's channel; app.conversations.sending sends it.
 
     message = queue_reply(conversation, "See you Saturday!", user=current_user, draft=draft)
     db.session.commit()   # the caller commits; `conversations.send_message` is relayed after commit
@@ -6,59 +6,39 @@
 `queue_reply` validates the text, refuses what the channel cannot take (Instagram
 outside Meta's 24-hour window, SMS to a number that replied STOP, email without an
 address), writes the outbound `Message` ("queued") and emits the send job in the
-same transaction (outbox).
-
-`send_message(message_id)` follows app/notifications/sending.py:
-1. re-check the channel (a STOP or the end of the window may have come since);
-2. claim: UPDATE status 'queued' -> 'sending', committed, so one worker owns the send;
-3. call the provider with no database transaction open;
-4. record the outcome with a guarded UPDATE: 'sent' (provider id, sent_at), 'failed'
-   (error), back to 'queued' for a transient error (`TransientError`, RQ retries; up
-   to MAX_SEND_ATTEMPTS), or 'unknown' when the provider may have taken it.
-A row left in 'sending' (a worker killed mid-send) or 'unknown' is never sent again:
-a person checks the provider's log, since a retry could reach the customer twice.
-
-Channels: SMS through Twilio, email over SMTP (threaded with Message-ID, In-Reply-To
-and References), Instagram through Meta's Send API; without credentials each is
-recorded instead (a local id, no network). Web chat has nothing to deliver (the
-widget polls for new messages): the job only marks the message sent.
+same transaction (outbox). The same refusal is checked again when the message is sent.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
-import requests
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app import audit
+from app.delivery.email_smtp import mail_domain
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.jobs import outbox
-from app.jobs.registry import TransientError, job
+from app.leads.services import record_contact
 from app.models.base import utcnow
 from app.models.conversation import CHANNEL_LABELS, Conversation, Draft, Message
 from app.models.customer import Customer
+from app.models.delivery import QUEUED
 from app.models.lead import Lead
 from app.models.station import Station
-from app.notifications import backends, compose, policy
-from app.notifications.backends import Outgoing, PermanentSendError, TransientSendError, UncertainSendError
-from app.notifications.webhooks import DELIVERY_RANK
+from app.notifications import policy
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = {"sms": 1600, "instagram": 1000, "email": 20_000, "webchat": 20_000, "review": 5000}
 INSTAGRAM_WINDOW = timedelta(hours=24)  # Meta: replies only within 24 h of the customer's last message
-MAX_SEND_ATTEMPTS = 4  # the first try and RQ's retries; then the message is failed, not left queued
-MAX_REFERENCES = 20  # message ids in an email's References header
 PREVIEW_CHARS = 160
-META_TIMEOUT = (5, 20)  # seconds: connect, read
 SEND_JOB = "conversations.send_message"
 
 
@@ -202,7 +182,7 @@ def _new_message(conversation: Conversation, text: str, *, user, draft: Draft | 
         channel=conversation.channel,
         direction="out",
         body=text,
-        status="queued",
+        status=QUEUED,
         sent_by_id=user.id if user is not None else None,
         draft_id=draft.id if draft is not None else None,
         created_at=now,
@@ -211,7 +191,7 @@ def _new_message(conversation: Conversation, text: str, *, user, draft: Draft | 
     if conversation.channel == "email":
         # Made now and kept: the customer's answer carries it in In-Reply-To and threads back here.
         mail_from = current_app.config.get("MAIL_FROM") or ""
-        message.provider_id = make_msgid(domain=backends.mail_domain(mail_from))
+        message.provider_id = make_msgid(domain=mail_domain(mail_from))
         message.in_reply_to = _last_inbound_email_id(conversation)
     return message
 
@@ -242,8 +222,6 @@ def queue_reply(
     _mark_answered(conversation, text, now)
     if conversation.lead_id is not None:
         # Our first answer to a lead is its first response (new -> contacted, the SLA task closed).
-        from app.leads.services import record_contact  # leads build on the inbox: imported late
-
         lead = db.session.get(Lead, conversation.lead_id)
         if lead is not None:
             record_contact(lead, user, now=now)
@@ -256,275 +234,3 @@ def queue_reply(
     )
     db.session.flush()
     return message
-
-
-# -- Instagram through Meta's Send API --------------------------------------------------------
-
-
-def _meta_error(response: requests.Response) -> backends.SendError:
-    try:
-        error = response.json().get("error") or {}
-    except ValueError:
-        error = {}
-    text = f"Meta {response.status_code} (code {error.get('code')}): {error.get('message') or response.reason}"
-    # Meta marks passing errors (rate limits, temporary send failures) with is_transient, even on a 400.
-    if response.status_code == 429 or response.status_code >= 500 or error.get("is_transient"):
-        return TransientSendError(text)
-    return PermanentSendError(text)
-
-
-class InstagramBackend:
-    """POST {META_GRAPH_API_BASE}/me/messages with the page access token; returns Meta's message id."""
-
-    name = "instagram"
-
-    def __init__(self, config) -> None:
-        self.url = (config.get("META_GRAPH_API_BASE") or "").rstrip("/") + "/me/messages"
-        self.token = config["META_PAGE_ACCESS_TOKEN"]
-
-    def send(self, message: Outgoing) -> str:
-        payload = {
-            "recipient": {"id": message.to},
-            "message": {"text": message.body_text},
-            "messaging_type": "RESPONSE",
-        }
-        try:
-            # The token goes in a header, not the query: request errors quote the URL, and they are logged.
-            response = requests.post(
-                self.url, json=payload, headers={"Authorization": f"Bearer {self.token}"}, timeout=META_TIMEOUT
-            )
-        except requests.RequestException as exc:
-            text = f"{type(exc).__name__}: {exc}"
-            if backends._connection_never_made(exc):
-                raise TransientSendError(text) from exc
-            raise UncertainSendError(text) from exc
-        if not response.ok:
-            raise _meta_error(response)
-        try:
-            message_id = response.json().get("message_id")
-        except ValueError:
-            message_id = None
-        if not message_id:
-            raise UncertainSendError(f"Meta {response.status_code} without a message_id")
-        return message_id
-
-
-def _backend_for(channel: str) -> backends.Backend:
-    if channel == "instagram":
-        config = current_app.config
-        return InstagramBackend(config) if config.get("META_PAGE_ACCESS_TOKEN") else backends.RecordedBackend()
-    return backends.backend_for(channel)
-
-
-# -- what goes to the provider ----------------------------------------------------------------
-
-
-def reply_subject(subject: str, station: Station) -> str:
-    """ "Re: <subject>" once, however many "Re:" the customer's client put in front."""
-    bare = re.sub(r"^(\s*re\s*:\s*)+", "", " ".join((subject or "").split()), flags=re.IGNORECASE)
-    return f"Re: {bare or f'your message to {station.name}'}"
-
-
-def _references(message: Message) -> list[str]:
-    """The thread's message ids the customer has seen, oldest first, ending with the one answered."""
-    ids = db.session.scalars(
-        select(Message.provider_id)
-        .where(
-            Message.conversation_id == message.conversation_id,
-            Message.channel == "email",
-            Message.id != message.id,
-            Message.provider_id.is_not(None),
-            (Message.direction == "in") | (Message.status == "sent"),
-        )
-        .order_by(Message.created_at, Message.id)
-    )
-    thread = [mid for mid in ids if mid.startswith("<") and mid.endswith(">") and mid != message.in_reply_to]
-    if message.in_reply_to:
-        thread.append(message.in_reply_to)
-    return thread[-MAX_REFERENCES:]
-
-
-def _email_outgoing(message: Message, conversation: Conversation, station: Station) -> Outgoing:
-    headers = {"Message-ID": message.provider_id}
-    references = _references(message)
-    if message.in_reply_to:
-        headers["In-Reply-To"] = message.in_reply_to
-    if references:
-        headers["References"] = " ".join(references)
-    return Outgoing(
-        channel="email",
-        to=email_address(conversation),
-        subject=reply_subject(conversation.subject, station),
-        body_text=message.body,
-        from_name=station.name,
-        reply_to=station.inbox_email or None,
-        headers=headers,
-    )
-
-
-def _outgoing(message: Message, conversation: Conversation) -> Outgoing:
-    if conversation.channel == "email":
-        return _email_outgoing(message, conversation, _station(conversation))
-    if conversation.channel == "sms":
-        callback = compose.public_url("notification_webhooks.twilio_status")
-        # From the number the customer texted, so their answer comes back to this station.
-        return Outgoing(
-            channel="sms",
-            to=conversation.contact,
-            body_text=message.body,
-            status_callback=callback,
-            from_number=_station(conversation).sms_number,
-        )
-    return Outgoing(channel=conversation.channel, to=conversation.contact, body_text=message.body)
-
-
-# -- sending one, at most once ----------------------------------------------------------------
-
-
-def _guarded(message_id: int, from_status: str, **values) -> bool:
-    """Move the row on only if it is still in `from_status`; commits; True if it moved."""
-    result = db.session.execute(
-        update(Message)
-        .where(Message.id == message_id, Message.direction == "out", Message.status == from_status)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
-
-
-def _deliver(message_id: int, channel: str, backend: backends.Backend, outgoing: Outgoing, attempt: int) -> str:
-    """The provider call (claimed, no transaction open) and its recorded outcome."""
-    try:
-        provider_id = backend.send(outgoing)
-    except TransientSendError as exc:
-        if attempt >= MAX_SEND_ATTEMPTS:
-            _guarded(message_id, "sending", status="failed", error=f"gave up after {attempt} attempts: {exc}"[:2000])
-            return "failed"
-        _guarded(message_id, "sending", status="queued", error=str(exc)[:2000])
-        log.warning("message %s: transient failure, will retry: %s", message_id, exc)
-        raise TransientError(f"message {message_id}: {exc}") from exc
-    except PermanentSendError as exc:
-        error = f"{exc.skip_reason}: {exc}" if exc.skip_reason else str(exc)
-        _guarded(message_id, "sending", status="failed", error=error[:2000])
-        log.warning("message %s failed: %s", message_id, error)
-        if channel == "sms" and exc.skip_reason:
-            _record_carrier_stop(message_id, str(exc))
-        return "failed"
-    except UncertainSendError as exc:
-        _guarded(message_id, "sending", status="unknown", error=f"outcome unknown, not retried: {exc}"[:2000])
-        log.error("message %s: outcome unknown, not retried: %s", message_id, exc)
-        return "unknown"
-    except Exception as exc:
-        # A bug, not a provider answer: the message may or may not have left, so no retry.
-        db.session.rollback()
-        _guarded(message_id, "sending", status="unknown", error=f"outcome unknown ({type(exc).__name__}: {exc})"[:2000])
-        raise
-    values = {"status": "sent", "sent_at": utcnow(), "error": None}
-    if channel != "email":  # an email keeps the Message-ID made when queued: replies thread on it
-        values["provider_id"] = provider_id[:255]
-    _guarded(message_id, "sending", **values)
-    return "sent"
-
-
-def _record_carrier_stop(message_id: int, provider_error: str) -> None:
-    """Twilio says the number replied STOP (maybe to a message we never saw): our ledger agrees.
-
-    Otherwise every later reply and reminder to that number would fail the same way.
-    """
-    from app.customers.services import match_or_create, record_consent
-    from app.newsletter.subscriptions import stop_sms_for_phone  # the newsletter builds on the inbox
-
-    conversation = db.session.get(Message, message_id).conversation
-    phone = conversation.contact
-    if sms_stopped_for(conversation):
-        return
-    customer = conversation.customer or match_or_create(
-        conversation.station_id, name=conversation.display_name, email=None, phone=phone
-    )
-    record_consent(
-        customer,
-        channel="sms",
-        granted=False,
-        text=f"The SMS provider refused to text this number: it replied STOP ({provider_error[:200]}).",
-        source="sms.stop.carrier",
-        ip_address=None,
-        purpose="transactional",
-    )
-    stop_sms_for_phone(conversation.station_id, phone)
-    db.session.commit()
-
-
-def _publish_review_reply(conversation: Conversation, message: Message) -> None:
-    """The approved reply becomes the review's public reply (in the same commit as "sent")."""
-    from app.models.review import Review
-
-    review = db.session.scalar(select(Review).where(Review.conversation_id == conversation.id))
-    if review is not None:
-        review.reply, review.replied_at = message.body, utcnow()
-
-
-@job(SEND_JOB, queue="notifications", retries=MAX_SEND_ATTEMPTS - 1)
-def send_message(message_id: int) -> str:
-    """Send one queued outbound message at most once; returns its status afterwards.
-
-    Raises `TransientError` when the provider failed in a way worth retrying (the
-    message is queued again).
-    """
-    message = db.session.get(Message, message_id)
-    if message is None or message.direction != "out":
-        return "missing"
-    if message.status != "queued":
-        return message.status  # sent, failed, unknown, or claimed ('sending'): never again
-    conversation = message.conversation
-    refused = refusal(conversation)
-    if refused is not None:
-        _guarded(message_id, "queued", status="failed", error=f"not sent: {refused.reason}")
-        return "failed"
-    if conversation.channel == "webchat":  # the widget polls for it: nothing to hand over
-        _guarded(message_id, "queued", status="sent", sent_at=utcnow(), error=None)
-        return "sent"
-    if conversation.channel == "review":  # our public answer, shown beside the review
-        _publish_review_reply(conversation, message)
-        _guarded(message_id, "queued", status="sent", sent_at=utcnow(), error=None)
-        return "sent"
-
-    channel = conversation.channel
-    try:
-        outgoing = _outgoing(message, conversation)
-        backend = _backend_for(channel)
-    except Exception as exc:
-        # Nothing was handed over: say so on the message rather than leave it queued forever.
-        log.exception("message %s cannot be prepared for sending", message_id)
-        db.session.rollback()
-        _guarded(message_id, "queued", status="failed", error=f"not sent: {type(exc).__name__}: {exc}"[:2000])
-        return "failed"
-    attempt = int((message.meta or {}).get("send_attempts", 0)) + 1
-    meta = {**(message.meta or {}), "send_attempts": attempt, "backend": backend.name}
-    if not _guarded(message_id, "queued", status="sending", meta=meta):
-        return "claimed elsewhere"
-    # The claim is committed and only plain values are used from here: no transaction is open.
-    return _deliver(message_id, channel, backend, outgoing, attempt)
-
-
-# -- delivery reports -------------------------------------------------------------------------
-
-
-def record_delivery_status(sid: str, status: str, error_code: str | None = None) -> bool:
-    """Twilio's status callback for a reply's SMS; True when `sid` is one of ours. Flushes; the caller commits.
-
-    Callbacks arrive out of order: a later state (by the notifications' ranking) is
-    never overwritten by an earlier one.
-    """
-    message = db.session.scalar(
-        select(Message).where(Message.channel == "sms", Message.direction == "out", Message.provider_id == sid)
-    )
-    if message is None:
-        return False
-    status = status.lower()[:32]
-    if DELIVERY_RANK.get(status, 0) >= DELIVERY_RANK.get(message.delivery_status or "", 0):
-        message.delivery_status = status
-        if error_code:
-            message.error = f"Twilio error {error_code[:20]} ({status})"
-        db.session.flush()
-    return True

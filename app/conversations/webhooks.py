@@ -22,8 +22,9 @@ from flask import Response, current_app, request
 
 from app.conversations import webhooks_bp
 from app.conversations.channels import email_in, instagram, sms
+from app.delivery.sms_twilio import signature_valid
 from app.extensions import db
-from app.notifications import compose
+from app.web.urls import public_request_url
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def twilio_sms():
     """Twilio delivers an inbound SMS (signed); STOP/START/HELP are handled first."""
     token = current_app.config.get("TWILIO_AUTH_TOKEN")
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not sms.signature_valid(token, compose.public_request_url(), request.form, signature):
+    if not signature_valid(token, public_request_url(), request.form, signature):
         log.warning("inbound SMS refused: bad or missing signature")
         return _text("invalid signature", 403)
     twiml = sms.handle(request.form)

@@ -6,13 +6,14 @@ import importlib
 
 JOB_MODULES = (
     "app.jobs.builtin",
+    "app.delivery.jobs",
     "app.bookings.jobs",
     "app.notifications.jobs",
     "app.payments.jobs",
     "app.ai.jobs",
     "app.conversations.jobs",
     "app.conversations.alerts",
-    "app.conversations.outbound",
+    "app.conversations.sending",
     "app.conversations.channels.imap_poll",
     "app.reviews.jobs",
     "app.newsletter.jobs",

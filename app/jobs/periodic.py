@@ -33,6 +33,7 @@ class Periodic:
 
 PERIODIC = [
     Periodic("outbox.relay", timedelta(seconds=30)),
+    Periodic("delivery.sweep", timedelta(seconds=15)),
     Periodic("bookings.expire_overdue_deposits", timedelta(minutes=5)),
     Periodic("notifications.deposit_reminders", timedelta(minutes=15)),
     Periodic("notifications.event_reminders", timedelta(minutes=15)),

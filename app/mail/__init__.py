@@ -1,28 +1,27 @@
-"""Account email (password reset, invitation): a row in the caller's transaction, sent after commit.
+"""Account email (password reset, invitation): a notification row of purpose "account".
 
-With SMTP_HOST set, delivery goes over SMTP through the notifications' SMTP backend
-(one SMTP implementation); without it the row is the delivery (the embedded backend:
-messages are kept and shown to owners on the Sent messages page, with the
-notifications). Customer, chef and staff messages are `Notification` rows instead
-(app.notifications): they have keys, consent rules and jobs; these have none.
+`queue_email()` renders the message, writes the row in the caller's transaction and
+emits the send job through the outbox, so it leaves only once the caller commits (and a
+rolled-back request sends nothing). Delivery, retries and the Sent messages page are the
+delivery layer's (app.delivery), as for every other message.
 """
 
 from __future__ import annotations
 
-import logging
+import uuid
 
 from flask import current_app
-from sqlalchemy import update
 
 from app.extensions import db
-from app.models.base import utcnow
-from app.models.mail import EmailMessage
+from app.jobs.outbox import emit
+from app.models.delivery import QUEUED
+from app.models.outbox import Notification
 
-log = logging.getLogger(__name__)
+ACCOUNT = "account"
 
 
-def queue_email(*, to: str, template: str, kind: str, station_id: int | None = None, **context) -> EmailMessage:
-    """Render `templates/email/<template>.{txt,html}` and add the message to the session.
+def queue_email(*, to: str, template: str, kind: str, station_id: int | None = None, **context) -> Notification:
+    """Render `templates/email/<template>.{subject.txt,txt,html}` and queue it; flushes.
 
     Rendered with the bare Jinja environment (no page context processors), so that a
     job without a request can queue one too.
@@ -31,65 +30,19 @@ def queue_email(*, to: str, template: str, kind: str, station_id: int | None = N
     def render(name: str) -> str:
         return current_app.jinja_env.get_template(f"email/{template}.{name}").render(context)
 
-    subject = render("subject.txt").strip()
-    message = EmailMessage(
+    message = Notification(
+        key=f"account:{kind}:{uuid.uuid4().hex}",
         station_id=station_id,
-        to_address=to,
-        subject=subject,
-        text_body=render("txt"),
-        html_body=render("html"),
         kind=kind,
-        status="queued",
+        channel="email",
+        purpose=ACCOUNT,
+        recipient=to,
+        subject=render("subject.txt").strip()[:255],
+        body_text=render("txt"),
+        body_html=render("html"),
+        status=QUEUED,
     )
     db.session.add(message)
     db.session.flush()
+    emit("notifications.send", key=f"send-{message.key}", station_id=station_id, notification_ids=[message.id])
     return message
-
-
-def deliver(message_id: int) -> str:
-    """Send one queued message at most once (a claimed, sent or recorded one is left alone)."""
-    from app.notifications import backends
-
-    message = db.session.get(EmailMessage, message_id)
-    if message is None or message.status != "queued":
-        return message.status if message else "missing"
-    if not current_app.config.get("SMTP_HOST"):
-        message.status = "recorded"
-        message.sent_at = utcnow()
-        db.session.commit()
-        log.info("email recorded (no SMTP_HOST): %s to %s", message.kind, message.to_address)
-        return message.status
-    outgoing = backends.Outgoing(
-        channel="email",
-        to=message.to_address,
-        subject=message.subject,
-        body_text=message.text_body,
-        body_html=message.html_body,
-    )
-    backend = backends.backend_for("email")
-    if not _move(message_id, "queued", status="sending"):
-        return "sending"
-    # Claimed and committed: no transaction stays open across the network call.
-    try:
-        backend.send(outgoing)
-    except backends.UncertainSendError as exc:
-        _move(message_id, "sending", error=f"outcome unknown, not retried: {exc}")
-        log.error("email %s: outcome unknown: %s", message_id, exc)
-        return "sending"
-    except backends.SendError as exc:
-        _move(message_id, "sending", status="failed", error=str(exc))
-        log.warning("email %s failed: %s", message_id, exc)
-        return "failed"
-    _move(message_id, "sending", status="sent", sent_at=utcnow())
-    return "sent"
-
-
-def _move(message_id: int, from_status: str, **values) -> bool:
-    result = db.session.execute(
-        update(EmailMessage)
-        .where(EmailMessage.id == message_id, EmailMessage.status == from_status)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1

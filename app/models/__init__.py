@@ -13,7 +13,6 @@ from app.models.conversation import (
 )
 from app.models.customer import ConsentRecord, Customer
 from app.models.lead import Lead, LeadEvent, Task
-from app.models.mail import EmailMessage
 from app.models.newsletter import (
     Campaign,
     CampaignLink,
@@ -48,7 +47,6 @@ __all__ = [
     "Conversation",
     "Customer",
     "Draft",
-    "EmailMessage",
     "IdempotencyRecord",
     "KnowledgeEntry",
     "LabelCorrection",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
+from app.models.delivery import DeliveryState
 
 # "review": a customer's review, answered publicly through the same draft / approve flow.
 CHANNELS = ("sms", "instagram", "email", "webchat", "review")
@@ -86,7 +87,7 @@ class Conversation(StationScoped, TimestampMixin, db.Model):
         )
 
 
-class Message(StationScoped, db.Model):
+class Message(DeliveryState, StationScoped, db.Model):
     __tablename__ = "messages"
     __table_args__ = (
         # Webhooks are delivered at least once: one row per provider message.
@@ -113,14 +114,10 @@ class Message(StationScoped, db.Model):
     channel: Mapped[str] = mapped_column(String(12))
     direction: Mapped[str] = mapped_column(String(3))  # in | out
     body: Mapped[str] = mapped_column(Text, default="")
-    # Twilio MessageSid, Meta mid, email Message-ID, web chat client id; ours once sent.
-    provider_id: Mapped[str | None] = mapped_column(String(255))
+    # provider_id: Twilio MessageSid, Meta mid, email Message-ID, web chat client id; ours once sent.
     in_reply_to: Mapped[str | None] = mapped_column(String(255))  # email threading
-    # Outbound: queued -> sending -> sent | failed (| unknown: the provider may have it).
-    # Inbound: received.
-    status: Mapped[str] = mapped_column(String(12), default="received")
-    delivery_status: Mapped[str | None] = mapped_column(String(32))
-    error: Mapped[str | None] = mapped_column(Text)
+    # Inbound: received. Outbound: the delivery states (app.models.delivery), sent by app.delivery.
+    status: Mapped[str] = mapped_column(String(16), default="received")
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL", use_alter=True))
     # Inbound labels, from the classifier (or a staff correction).
@@ -134,7 +131,6 @@ class Message(StationScoped, db.Model):
     labels_corrected: Mapped[bool] = mapped_column(Boolean, default=False)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # raw extras: media, headers
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     conversation = relationship("Conversation", back_populates="messages")
     sent_by = relationship("User", foreign_keys=[sent_by_id])

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
+from app.models.delivery import DeliveryState
 
 SUBSCRIPTION_STATES = ("pending", "subscribed", "unsubscribed")  # email: pending until confirmed
 CAMPAIGN_STATES = ("draft", "scheduled", "sending", "sent", "cancelled")
@@ -91,31 +92,25 @@ class Campaign(StationScoped, TimestampMixin, db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # Counters kept by the sender (the progress bar reads them without counting rows).
+    # The audience fixed at the start; what happened to it is read from the recipients' states.
     total: Mapped[int] = mapped_column(Integer, default=0)
-    sent: Mapped[int] = mapped_column(Integer, default=0)
-    failed: Mapped[int] = mapped_column(Integer, default=0)
-    skipped: Mapped[int] = mapped_column(Integer, default=0)
 
     segment = relationship("Segment")
 
 
-class CampaignRecipient(db.Model):
-    """One subscriber of one campaign: written once (unique), sent at most once."""
+class CampaignRecipient(DeliveryState, db.Model):
+    """One subscriber of one campaign: written once (unique), sent at most once (app.delivery)."""
 
     __tablename__ = "campaign_recipients"
     __table_args__ = (
         UniqueConstraint("campaign_id", "subscriber_id"),
         Index("ix_campaign_recipients_pending", "campaign_id", "status", "id"),
+        Index("ix_campaign_recipients_provider_id", "provider_id"),  # SMS delivery reports
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending | sending | sent | failed | skipped
-    reason: Mapped[str | None] = mapped_column(String(200))
-    provider_id: Mapped[str | None] = mapped_column(String(255))
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

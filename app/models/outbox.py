@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
+from app.models.delivery import DeliveryState
 
 
 class OutboxMessage(db.Model):
@@ -42,17 +43,20 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class Notification(db.Model):
-    """One message to one recipient on one channel; `key` makes sending at-most-once.
+class Notification(DeliveryState, db.Model):
+    """One message to one recipient on one channel; `key` makes writing it idempotent.
 
-    The key is (booking or subject, kind, channel): a second run, a retry or a worker
-    killed mid-job finds the row and does not send again.
+    The key is (booking or subject, kind, channel, role): a second run, a retry or a worker
+    killed mid-job finds the row and does not write it again; its delivery state (the
+    DeliveryState columns, app.delivery) makes sending it at most once. Account email
+    (password reset, invitation) are rows of purpose "account" with a random key.
     """
 
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint("key"),
         Index("ix_notifications_station_created", "station_id", "created_at"),
+        Index("ix_notifications_provider_id", "provider_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,18 +65,9 @@ class Notification(db.Model):
     key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(8))  # email | sms
-    purpose: Mapped[str] = mapped_column(String(16), default="transactional")  # or marketing
+    purpose: Mapped[str] = mapped_column(String(16), default="transactional")  # marketing | account
     recipient: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(255), default="")
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str | None] = mapped_column(Text)
-    # pending -> sending -> sent | failed | skipped (no consent, quiet hours, no address)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    backend: Mapped[str] = mapped_column(String(16), default="")  # smtp | twilio | recorded
-    provider_id: Mapped[str | None] = mapped_column(String(120), index=True)
-    delivery_status: Mapped[str | None] = mapped_column(String(32))  # from status callbacks
-    skip_reason: Mapped[str | None] = mapped_column(String(120))
-    error: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -15,13 +15,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.customers.contact import normalise_email, normalise_phone
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
 from app.jobs.outbox import emit
 from app.models.base import utcnow
+from app.models.delivery import FAILED, QUEUED, RECORDED, SENDING, SENT, SUPPRESSED
 from app.models.newsletter import Campaign, CampaignLink, CampaignRecipient, LinkClick, Segment, Subscriber
 from app.models.station import Station
 from app.models.user import User
@@ -33,6 +34,7 @@ from app.web.routing import parse_id
 EDITABLE = ("draft", "scheduled")
 SMS_STOP_LINE = "Reply STOP to opt out."
 SAMPLE_NAME = "Alex Sample"
+CANCELLED = "the campaign was cancelled"
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def send_test(campaign: Campaign, station: Station, user: User, phone: str | Non
     rendered = compose.Rendered(f"[Test] {message.subject}" if message.subject else "", message.text, message.html)
     # store() commits the row; the job sends it after the next commit, at most once.
     ids = store([spec], station_id=station.id, booking_id=None, render=lambda _spec: rendered)
-    emit("newsletter.send_notifications", key=f"{key}:job", station_id=station.id, notification_ids=ids)
+    emit("notifications.send", key=f"{key}:job", station_id=station.id, notification_ids=ids)
     return to
 
 
@@ -215,6 +217,13 @@ def cancel(campaign: Campaign) -> None:
         campaign.status, campaign.scheduled_at = "draft", None
     elif campaign.status == "sending":
         campaign.status, campaign.finished_at = "cancelled", utcnow()
+        # Recipients not yet sent will not be (the ones in flight finish): counts stay exact.
+        db.session.execute(
+            update(CampaignRecipient)
+            .where(CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.status == QUEUED)
+            .values(status=SUPPRESSED, reason=CANCELLED)
+            .execution_options(synchronize_session=False)
+        )
     else:
         raise DomainError(f"A {campaign.status} campaign cannot be cancelled.")
     db.session.flush()
@@ -225,29 +234,51 @@ def cancel(campaign: Campaign) -> None:
 
 @dataclass(frozen=True)
 class Stats:
+    """A campaign's counts, read from its recipients' delivery states (exact, whatever died when)."""
+
     total: int
     sent: int
+    recorded: int  # no provider configured: recorded, not sent
     failed: int
-    skipped: int
-    pending: int
-    unknown: int
-    unsubscribed: int
-    clicks: int
-    clickers: int
+    suppressed: int  # not sent: unsubscribed during the send, STOP, cancelled
+    queued: int
+    sending: int
+    unsubscribed: int = 0
+    clicks: int = 0
+    clickers: int = 0
 
     @property
     def done(self) -> int:
-        return self.sent + self.failed + self.skipped
+        return self.sent + self.recorded + self.failed + self.suppressed
+
+
+def counts_by_campaign(campaign_ids: list[int]) -> dict[int, Stats]:
+    """Delivery counts of several campaigns in one query (the campaign list)."""
+    by: dict[int, dict[str, int]] = {cid: {} for cid in campaign_ids}
+    if campaign_ids:
+        rows = db.session.execute(
+            select(CampaignRecipient.campaign_id, CampaignRecipient.status, func.count())
+            .where(CampaignRecipient.campaign_id.in_(campaign_ids))
+            .group_by(CampaignRecipient.campaign_id, CampaignRecipient.status)
+        ).all()
+        for campaign_id, status, count in rows:
+            by[campaign_id][status] = count
+    return {
+        cid: Stats(
+            total=sum(counts.values()),
+            sent=counts.get(SENT, 0),
+            recorded=counts.get(RECORDED, 0),
+            failed=counts.get(FAILED, 0),
+            suppressed=counts.get(SUPPRESSED, 0),
+            queued=counts.get(QUEUED, 0),
+            sending=counts.get(SENDING, 0),
+        )
+        for cid, counts in by.items()
+    }
 
 
 def stats(campaign: Campaign) -> Stats:
-    by_status = dict(
-        db.session.execute(
-            select(CampaignRecipient.status, func.count())
-            .where(CampaignRecipient.campaign_id == campaign.id)
-            .group_by(CampaignRecipient.status)
-        ).all()
-    )
+    counts = counts_by_campaign([campaign.id])[campaign.id]
     unsubscribed = db.session.scalar(
         select(func.count()).where(
             CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.unsubscribed_at.is_not(None)
@@ -259,12 +290,13 @@ def stats(campaign: Campaign) -> Stats:
         .where(CampaignLink.campaign_id == campaign.id)
     ).one()
     return Stats(
-        total=campaign.total,
-        sent=campaign.sent,
-        failed=campaign.failed,
-        skipped=campaign.skipped,
-        pending=by_status.get("pending", 0),
-        unknown=by_status.get("sending", 0) if campaign.status != "sending" else 0,
+        total=counts.total,
+        sent=counts.sent,
+        recorded=counts.recorded,
+        failed=counts.failed,
+        suppressed=counts.suppressed,
+        queued=counts.queued,
+        sending=counts.sending,
         unsubscribed=unsubscribed or 0,
         clicks=clicks or 0,
         clickers=clickers or 0,

@@ -21,6 +21,7 @@ from app.newsletter import sending
 from app.newsletter.subscriptions import confirm_token, signup_text
 from app.notifications import compose
 from app.notifications.sending import Spec, send_all, store
+from app.web.urls import public_url
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def send_confirmation(subscriber_id: int, consent_id: int) -> dict[str, int]:
     if subscriber is None or subscriber.email_status != "pending" or not subscriber.email:
         return {}
     station = db.session.get(Station, subscriber.station_id)
-    confirm_url = compose.public_url("newsletter_public.confirm", token=confirm_token(subscriber))
+    confirm_url = public_url("newsletter_public.confirm", token=confirm_token(subscriber))
     context = {
         "station": station,
         "subscriber": subscriber,
@@ -59,7 +60,7 @@ def send_confirmation(subscriber_id: int, consent_id: int) -> dict[str, int]:
 
 @job("newsletter.send_notifications", queue="notifications")
 def send_notifications(notification_ids: list[int]) -> dict[str, int]:
-    """Send rows already written (test sends), each at most once."""
+    """Kept for outbox rows written before test sends used `notifications.send`."""
     return send_all(notification_ids)
 
 
@@ -77,7 +78,7 @@ def send_batch(campaign_id: int) -> dict[str, int]:
     while True:
         outcome = sending.send_batch(campaign_id, chain=False)
         total.update(outcome)
-        if not outcome or "deferred" in outcome:
+        if not outcome or not sending.has_due(campaign_id):
             return dict(total)
 
 
@@ -119,7 +120,7 @@ def start_due(*, now: datetime | None = None) -> dict[str, int]:
         select(Campaign.id, Campaign.station_id, Campaign.scheduled_at).where(
             Campaign.status == "sending",
             ((Campaign.scheduled_at.is_not(None)) & (Campaign.scheduled_at <= now))
-            | ((Campaign.scheduled_at.is_(None)) & (Campaign.updated_at < now - sending.STALLED_AFTER)),
+            | ((Campaign.scheduled_at.is_(None)) & (Campaign.updated_at < now - sending.stalled_after())),
         )
     ).all()
     for campaign_id, station_id, resume_at in waiting:

@@ -1,61 +1,61 @@
-"""Sending a campaign: recipients written once, sent in batches, each at most once.
+"""Sending a campaign: recipients written once, sent in batches through the delivery layer.
 
 1. `start()`: draft/scheduled -> sending with one guarded UPDATE; the recipients are
-   materialised with one INSERT ... SELECT from the segment (ON CONFLICT DO NOTHING,
-   so a second start writes nothing) and the first batch job is emitted.
-2. `send_batch()` (the job `newsletter.send_batch`, notifications queue):
-   - SMS during the station's quiet hours: nothing is sent; the campaign's
-     `scheduled_at` is set to the end of quiet hours and the periodic job
-     `newsletter.start_due_campaigns` (jobs.py) resumes it then; a batch that runs
-     into the start of quiet hours stops there and gives its unsent claims back;
-   - claims up to NEWSLETTER_BATCH_SIZE (200) pending recipients, FLUSH_EVERY (50) at a time
-     (FOR UPDATE SKIP LOCKED, then pending -> sending, committed: concurrent batches never
-     share a recipient);
-   - re-checks each one now: unsubscribed since the start -> skipped "unsubscribed
-     during the send"; SMS STOP (the subscriber's or any customer's of that number) ->
-     skipped;
-   - calls the provider with no transaction open, then records the outcomes with
-     guarded UPDATEs (sending -> sent/failed/skipped), FLUSH_EVERY per commit, so a
-     worker killed mid-batch leaves at most that many in 'sending' (never resent);
-   - adds the batch's outcomes to the campaign's counters (the progress bar reads
-     them), and emits the next batch while any recipient is pending; the last batch
-     marks the campaign sent and recounts the counters from the rows.
-   A transient provider failure gives the unsent claims back (pending) and raises
-   TransientError: the job is retried with backoff, and nothing is sent twice.
+   materialised with one INSERT ... SELECT from the segment (ON CONFLICT DO NOTHING, so a
+   second start writes nothing), all `queued`; the audience size is fixed in `total`, and
+   the first batch job is emitted.
+2. `send_batch()` (the job `newsletter.send_batch`, notifications queue) hands up to
+   NEWSLETTER_BATCH_SIZE (200) due recipients to app.delivery, which claims them 50 at a
+   time with a lease, re-checks each one just before sending (unsubscribed since the start,
+   SMS STOP on that number: not sent, with the reason), sends each at most once and records
+   each outcome as soon as it is known. It then emits the next batch while any recipient is
+   queued. SMS in the station's quiet hours are held (queued until they end): the campaign's
+   `scheduled_at` is set to the end and `newsletter.start_due_campaigns` resumes it then.
+3. A worker killed mid-batch leaves its claimed recipients `sending`; once their lease
+   expires the delivery sweep takes them over (same idempotency key: one message each).
+   The campaign is marked sent when no recipient is queued or sending, by whichever worker
+   finishes last. Its counts are always read from the recipients' states (`campaigns.stats`),
+   so they are exact whatever died when.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, literal, select, update
+from sqlalchemy import exists, func, literal, select, update
 
+from app.delivery import engine, machine
+from app.delivery.backends import backend_for
+from app.delivery.engine import DEFERRED, Plan
+from app.delivery.outgoing import Outgoing
 from app.extensions import db, upsert_insert
 from app.jobs.outbox import emit
-from app.jobs.registry import TransientError
 from app.models.base import utcnow
 from app.models.customer import Customer
+from app.models.delivery import QUEUED, SENDING
 from app.models.newsletter import Campaign, CampaignRecipient, Subscriber
 from app.models.station import Station
 from app.newsletter import campaigns, links
 from app.newsletter.subscriptions import unsubscribe_token
-from app.notifications import backends, compose
-from app.notifications.policy import quiet_hours_end, sms_stopped
+from app.notifications.policy import next_quiet_hours, quiet_hours_end, sms_stopped
+from app.web.urls import public_url
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
-FLUSH_EVERY = 50  # outcomes written per commit (see Outcomes)
-STALLED_AFTER = timedelta(minutes=15)  # a sending campaign with no progress this long is resumed
 UNSUBSCRIBED_DURING_SEND = "unsubscribed during the send"
 
 
 def batch_size() -> int:
     return int(current_app.config.get("NEWSLETTER_BATCH_SIZE") or DEFAULT_BATCH_SIZE)
+
+
+def stalled_after() -> timedelta:
+    """A sending campaign with no progress for this long lost its batch chain (a killed
+    worker): it is resumed. Every chunk of 50 is progress, so three leases is plenty."""
+    return 3 * machine.lease()
 
 
 def batch_key(campaign_id: int, step: str) -> str:
@@ -76,14 +76,18 @@ def start(campaign: Campaign, *, now: datetime | None = None, from_statuses: tup
     moved = db.session.execute(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.status.in_(from_statuses or campaigns.EDITABLE))
-        .values(status="sending", started_at=now, scheduled_at=None)
+        .values(status="sending", started_at=now, scheduled_at=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         return 0  # started by someone else in the meantime
     db.session.refresh(campaign)
-    audience = campaigns.audience(campaign).add_columns(literal(campaign.id), literal("pending"))
-    statement = _insert_ignoring_duplicates().from_select(["subscriber_id", "campaign_id", "status"], audience)
+    audience = campaigns.audience(campaign).add_columns(literal(campaign.id), literal(QUEUED), literal(0))
+    statement = (
+        upsert_insert(CampaignRecipient)
+        .from_select(["subscriber_id", "campaign_id", "status", "attempts"], audience)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "subscriber_id"])
+    )
     db.session.execute(statement)
     total = db.session.scalar(select(func.count()).where(CampaignRecipient.campaign_id == campaign.id))
     campaign.total = total
@@ -101,82 +105,7 @@ def start(campaign: Campaign, *, now: datetime | None = None, from_statuses: tup
     return total
 
 
-def _insert_ignoring_duplicates():
-    return upsert_insert(CampaignRecipient).on_conflict_do_nothing(index_elements=["campaign_id", "subscriber_id"])
-
-
-# -- one batch ------------------------------------------------------------------------------
-
-
-def _claim(campaign_id: int, limit: int) -> list[tuple[int, int]]:
-    """Up to `limit` pending recipients, now 'sending' and committed: [(id, subscriber_id)]."""
-    candidates = (
-        select(CampaignRecipient.id)
-        .where(CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.status == "pending")
-        .order_by(CampaignRecipient.id)
-        .limit(limit)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(candidates))
-    if not ids:
-        db.session.commit()
-        return []
-    claimed = db.session.execute(
-        update(CampaignRecipient)
-        .where(CampaignRecipient.id.in_(ids), CampaignRecipient.status == "pending")
-        .values(status="sending")
-        .returning(CampaignRecipient.id, CampaignRecipient.subscriber_id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    db.session.commit()
-    return sorted((row.id, row.subscriber_id) for row in claimed)
-
-
-class Outcomes:
-    """The batch's outcomes, written FLUSH_EVERY at a time (one executemany, one commit).
-
-    Why not a commit per send: a commit waits for the disk (3-12 ms), longer than handing
-    a message to a local SMTP relay. The price: a worker killed mid-batch leaves up to
-    FLUSH_EVERY recipients that did go out in 'sending' (outcome unknown), never resent.
-    Each UPDATE is guarded on 'sending', like the claim.
-    """
-
-    def __init__(self) -> None:
-        self.rows: list[dict] = []
-        self.counts: Counter[str] = Counter()
-
-    def add(self, recipient_id: int, status: str, *, reason: str | None = None, provider_id: str | None = None) -> None:
-        sent_at = utcnow() if status == "sent" else None
-        row = {
-            "rid": recipient_id,
-            "to_status": status,
-            "to_reason": reason,
-            "to_provider": provider_id,
-            "to_sent": sent_at,
-        }
-        self.rows.append(row)
-        self.counts["unknown" if status == "sending" else status] += 1
-        if len(self.rows) >= FLUSH_EVERY:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        table = CampaignRecipient.__table__
-        statement = (
-            table.update()
-            .where(table.c.id == bindparam("rid"), table.c.status == "sending")
-            .values(
-                status=bindparam("to_status"),
-                reason=bindparam("to_reason"),
-                provider_id=bindparam("to_provider"),
-                sent_at=bindparam("to_sent"),
-            )
-        )
-        db.session.execute(statement, self.rows)
-        db.session.commit()
-        self.rows = []
+# -- what each recipient gets ---------------------------------------------------------------
 
 
 def _stopped_phones(station_id: int, phones: set[str]) -> set[str]:
@@ -201,21 +130,25 @@ def _skip_reason(campaign: Campaign, subscriber: Subscriber | None, stopped: set
     return None
 
 
-def _outgoing(
-    campaign: Campaign, station: Station, subscriber: Subscriber, recipient_id: int, tokens
-) -> backends.Outgoing:
+def _outgoing(campaign: Campaign, station: Station, subscriber: Subscriber, recipient_id: int, tokens, key) -> Outgoing:
     if campaign.channel == "sms":
         message = campaigns.render(campaign, station, subscriber.name, tokens=tokens, recipient_id=recipient_id)
-        return backends.Outgoing(
-            channel="sms", to=subscriber.phone, body_text=message.text, from_number=station.sms_number
+        return Outgoing(
+            channel="sms",
+            to=subscriber.phone,
+            idempotency_key=key,
+            body_text=message.text,
+            from_number=station.sms_number,
+            status_callback=public_url("delivery_webhooks.twilio_status"),
         )
-    unsubscribe_url = compose.public_url("newsletter_public.unsubscribe", token=unsubscribe_token(subscriber.id))
+    unsubscribe_url = public_url("newsletter_public.unsubscribe", token=unsubscribe_token(subscriber.id))
     message = campaigns.render(
         campaign, station, subscriber.name, tokens=tokens, recipient_id=recipient_id, unsubscribe_url=unsubscribe_url
     )
-    return backends.Outgoing(
+    return Outgoing(
         channel="email",
         to=subscriber.email,
+        idempotency_key=key,
         subject=message.subject,
         body_text=message.text,
         body_html=message.html,
@@ -226,27 +159,78 @@ def _outgoing(
     )
 
 
-def _defer_for_quiet_hours(campaign: Campaign, station: Station, now: datetime) -> datetime | None:
-    if campaign.channel != "sms":
-        return None
-    until = quiet_hours_end(station, now)
-    if until is not None:
-        campaign.scheduled_at = until  # resumed by newsletter.start_due_campaigns
-        db.session.commit()
-    return until
+class RecipientSender(engine.Sender):
+    name = "newsletter"
+    model = CampaignRecipient
+    has_channel_column = False  # the channel is the campaign's
+
+    def scope(self, now: datetime) -> list:
+        # Taken over from dead workers only: queued recipients are the batch jobs' to send.
+        running = exists().where(Campaign.id == CampaignRecipient.campaign_id, Campaign.status == "sending")
+        return [CampaignRecipient.status == SENDING, running]
+
+    def plan(self, rows: list[CampaignRecipient], now: datetime) -> dict[int, Plan]:
+        plans: dict[int, Plan] = {}
+        for campaign_id in sorted({row.campaign_id for row in rows}):
+            plans.update(self._plan_campaign(campaign_id, [r for r in rows if r.campaign_id == campaign_id], now))
+        return plans
+
+    def _plan_campaign(self, campaign_id: int, rows: list[CampaignRecipient], now: datetime) -> dict[int, Plan]:
+        campaign = db.session.get(Campaign, campaign_id)
+        if campaign is None or campaign.status != "sending":
+            return {row.id: Plan.suppress(campaigns.CANCELLED) for row in rows}
+        station = db.session.get(Station, campaign.station_id)
+        if campaign.channel == "sms":
+            until = quiet_hours_end(station, now)
+            if until is not None:
+                return {row.id: Plan.defer(until, "deferred: SMS quiet hours") for row in rows}
+        subscribers = {
+            s.id: s
+            for s in db.session.scalars(select(Subscriber).where(Subscriber.id.in_([r.subscriber_id for r in rows])))
+        }
+        stopped = set()
+        if campaign.channel == "sms":
+            stopped = _stopped_phones(campaign.station_id, {s.phone for s in subscribers.values() if s.phone})
+        tokens = dict(links.ensure_links(campaign))
+        backend = backend_for(campaign.channel)
+        # A long SMS chunk must not run into quiet hours: what is left when they begin waits.
+        hold = next_quiet_hours(station, now) if campaign.channel == "sms" else None
+        plans = {}
+        for row in rows:
+            subscriber = subscribers.get(row.subscriber_id)
+            reason = _skip_reason(campaign, subscriber, stopped)
+            if reason:
+                plans[row.id] = Plan.suppress(reason)
+            else:
+                outgoing = _outgoing(campaign, station, subscriber, row.id, tokens, self.idempotency_key(row.id))
+                plans[row.id] = Plan.send(outgoing, backend, hold=hold)
+        return plans
+
+    def after_batch(self, ids: list[int]) -> None:
+        campaign_ids = db.session.scalars(
+            select(CampaignRecipient.campaign_id).where(CampaignRecipient.id.in_(ids)).distinct()
+        ).all()
+        for campaign_id in campaign_ids:
+            if not finish_if_done(campaign_id):
+                _heartbeat(campaign_id)
 
 
-def next_quiet_hours_start(station: Station, now: datetime) -> datetime | None:
-    """When the station's next SMS quiet hours begin (UTC); None when it has none."""
-    settings = station.settings
-    if settings.quiet_hours_start == settings.quiet_hours_end:
-        return None
-    hours, minutes = (int(part) for part in settings.quiet_hours_start.split(":"))
-    local = now.astimezone(ZoneInfo(station.timezone))
-    start = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
-    if start <= local:
-        start += timedelta(days=1)
-    return start.astimezone(UTC)
+SENDER = engine.register(RecipientSender())
+
+
+# -- one batch ------------------------------------------------------------------------------
+
+
+def _due(campaign_id: int, now: datetime, limit: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(CampaignRecipient.id)
+            .where(CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.status == QUEUED)
+            .where((CampaignRecipient.not_before.is_(None)) | (CampaignRecipient.not_before <= now))
+            .order_by(CampaignRecipient.id)
+            .limit(limit)
+        )
+    )
 
 
 def send_batch(campaign_id: int, *, now: datetime | None = None, chain: bool = True) -> dict[str, int]:
@@ -259,153 +243,74 @@ def send_batch(campaign_id: int, *, now: datetime | None = None, chain: bool = T
     if campaign is None or campaign.status != "sending":
         return {}
     station = db.session.get(Station, campaign.station_id)
-    until = _defer_for_quiet_hours(campaign, station, now)
-    if until is not None:
+    if campaign.channel == "sms" and (until := quiet_hours_end(station, now)) is not None:
+        _heartbeat(campaign_id, scheduled_at=until)  # resumed by newsletter.start_due_campaigns
         log.info("campaign %s: SMS quiet hours at %s, resuming at %s", campaign_id, station.slug, until.isoformat())
-        return {"deferred": 1}
-
-    # Claimed FLUSH_EVERY at a time: a worker killed mid-batch strands at most one chunk in
-    # 'sending' (never resent), not the whole batch.
-    claimed: list[tuple[int, int]] = []
-    outcome: Counter[str] = Counter()
-    while len(claimed) < batch_size():
-        chunk = _claim(campaign_id, min(FLUSH_EVERY, batch_size() - len(claimed)))
-        if not chunk:
-            break
-        claimed += chunk
-        outcome += _send_claimed(db.session.get(Campaign, campaign_id), station, chunk)
-        if outcome["deferred"] or db.session.get(Campaign, campaign_id).status != "sending":
-            break  # quiet hours began, or the campaign was cancelled meanwhile
-    _count(campaign_id, outcome)
-    _next_or_finish(campaign_id, claimed, chain=chain)
+        return {DEFERRED: 1}
+    ids = _due(campaign_id, now, batch_size())
+    db.session.commit()
+    outcome = engine.deliver(SENDER, ids, now=now)
+    _next(campaign_id, ids, chain=chain)
     return dict(outcome)
 
 
-def _send_claimed(campaign: Campaign, station: Station, claimed: list[tuple[int, int]]) -> Counter[str]:
-    """Send one claimed chunk; commits its outcomes."""
-    subscribers = {
-        s.id: s for s in db.session.scalars(select(Subscriber).where(Subscriber.id.in_([sid for _, sid in claimed])))
-    }
-    stopped = set()
-    if campaign.channel == "sms":
-        stopped = _stopped_phones(campaign.station_id, {s.phone for s in subscribers.values() if s.phone})
-    tokens = dict(links.ensure_links(campaign))
-    # Everything the sends need, read now: the provider calls run with no transaction open.
-    work: list[tuple[int, backends.Outgoing | None, str | None]] = []
-    for recipient_id, subscriber_id in claimed:
-        subscriber = subscribers.get(subscriber_id)
-        reason = _skip_reason(campaign, subscriber, stopped)
-        outgoing = None if reason else _outgoing(campaign, station, subscriber, recipient_id, tokens)
-        work.append((recipient_id, outgoing, reason))
-    # A long SMS batch must not run into quiet hours: it stops at their start.
-    quiet_from = next_quiet_hours_start(station, utcnow()) if campaign.channel == "sms" else None
-    campaign_id = campaign.id
-    db.session.commit()
-
-    backend = backends.backend_for(campaign.channel)
-    outcomes = Outcomes()
-    for index, (recipient_id, outgoing, reason) in enumerate(work):
-        if quiet_from is not None and utcnow() >= quiet_from:
-            outcomes.flush()
-            _release([rid for rid, *_ in work[index:]], "deferred: quiet hours")
-            _defer_for_quiet_hours(db.session.get(Campaign, campaign_id), station, utcnow())
-            outcomes.counts["deferred"] += 1
-            break
-        if outgoing is None:
-            outcomes.add(recipient_id, "skipped", reason=reason)
-            continue
-        try:
-            provider_id = backend.send(outgoing)
-        except backends.TransientSendError as exc:
-            # Not handed over: this one and the rest of the batch go back to pending.
-            outcomes.flush()
-            _release([rid for rid, *_ in work[index:]], f"retrying: {exc}")
-            _count(campaign_id, outcomes.counts)
-            raise TransientError(f"campaign {campaign_id}: {exc}") from exc
-        except backends.PermanentSendError as exc:
-            status = "skipped" if exc.skip_reason else "failed"
-            outcomes.add(recipient_id, status, reason=(exc.skip_reason or str(exc))[:200])
-            continue
-        except backends.UncertainSendError as exc:
-            # May have gone out: left in 'sending' (outcome unknown), never sent again.
-            outcomes.add(recipient_id, "sending", reason=f"outcome unknown: {exc}"[:200])
-            continue
-        except Exception:
-            # A bug, not a provider answer: record what is known, leave this one in 'sending'.
-            db.session.rollback()
-            outcomes.flush()
-            _release([rid for rid, *_ in work[index + 1 :]], "released after an error in the batch")
-            _count(campaign_id, outcomes.counts)
-            raise
-        outcomes.add(recipient_id, "sent", provider_id=provider_id[:255])
-    outcomes.flush()
-    return outcomes.counts
+def has_due(campaign_id: int) -> bool:
+    return bool(_due(campaign_id, utcnow(), 1))
 
 
-def _release(recipient_ids: list[int], reason: str) -> None:
-    db.session.execute(
-        update(CampaignRecipient)
-        .where(CampaignRecipient.id.in_(recipient_ids), CampaignRecipient.status == "sending")
-        .values(status="pending", reason=reason[:200])
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-
-
-def _count(campaign_id: int, outcome: Counter[str]) -> None:
-    if not any(outcome[k] for k in ("sent", "failed", "skipped")):
-        return
+def _heartbeat(campaign_id: int, **values) -> None:
+    """The campaign made progress (a campaign without any for `stalled_after()` is resumed)."""
     db.session.execute(
         update(Campaign)
-        .where(Campaign.id == campaign_id)
-        .values(
-            sent=Campaign.sent + outcome["sent"],
-            failed=Campaign.failed + outcome["failed"],
-            skipped=Campaign.skipped + outcome["skipped"],
-            updated_at=utcnow(),
-        )
+        .where(Campaign.id == campaign_id, Campaign.status == "sending")
+        .values(updated_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
 
 
-def _next_or_finish(campaign_id: int, claimed: list[tuple[int, int]], *, chain: bool) -> None:
-    pending = db.session.scalar(
-        select(CampaignRecipient.id)
-        .where(CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.status == "pending")
-        .limit(1)
-    )
+def _next(campaign_id: int, ids: list[int], *, chain: bool) -> None:
+    """The next batch now, or, when every queued recipient waits (a provider's backoff, quiet
+    hours), a resume time for `newsletter.start_due_campaigns`."""
     campaign = db.session.get(Campaign, campaign_id)
-    if pending is not None:
-        if chain and campaign.status == "sending" and campaign.scheduled_at is None:
+    if campaign.status != "sending":
+        return
+    if has_due(campaign_id):
+        if chain and ids:
             # The key names the batch this one ended with: a retried batch emits no second chain.
-            step = f"after-{claimed[-1][0]}" if claimed else f"pending-{pending}"
             emit(
                 "newsletter.send_batch",
-                key=batch_key(campaign_id, step),
+                key=batch_key(campaign_id, f"after-{ids[-1]}"),
                 station_id=campaign.station_id,
                 campaign_id=campaign_id,
             )
             db.session.commit()
         return
-    counts = dict(
-        db.session.execute(
-            select(CampaignRecipient.status, func.count())
-            .where(CampaignRecipient.campaign_id == campaign_id)
-            .group_by(CampaignRecipient.status)
-        ).all()
+    resume_at = db.session.scalar(
+        select(func.min(CampaignRecipient.not_before)).where(
+            CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.status == QUEUED
+        )
     )
-    # Recounted from the rows: exact even if a batch died between its sends and its count.
-    db.session.execute(
+    if resume_at is not None:
+        _heartbeat(campaign_id, scheduled_at=resume_at)
+    db.session.commit()
+
+
+def finish_if_done(campaign_id: int) -> bool:
+    """Mark the campaign sent once no recipient is queued or sending (guarded: once)."""
+    unfinished = db.session.scalar(
+        select(CampaignRecipient.id)
+        .where(CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.status.in_((QUEUED, SENDING)))
+        .limit(1)
+    )
+    if unfinished is not None:
+        db.session.commit()
+        return False
+    moved = db.session.execute(
         update(Campaign)
         .where(Campaign.id == campaign_id, Campaign.status == "sending")
-        .values(
-            status="sent",
-            finished_at=utcnow(),
-            sent=counts.get("sent", 0),
-            failed=counts.get("failed", 0),
-            skipped=counts.get("skipped", 0),
-        )
+        .values(status="sent", finished_at=utcnow(), updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    return moved.rowcount == 1

@@ -37,6 +37,7 @@ def index():
     return render_template(
         "newsletter/index.html",
         page=page,
+        counts=campaigns.counts_by_campaign([c.id for c in page.items]),
         email_subscribers=subscribed[0],
         sms_subscribers=subscribed[1],
         page_url=page_url_builder("newsletter.index"),

@@ -22,6 +22,8 @@ from app.customers.contact import display_phone
 from app.models.booking import Booking, BookingEvent
 from app.models.chef import Chef
 from app.models.station import Station
+from app.notifications.review_links import review_token
+from app.web import urls
 from app.web.formatting import money
 
 log = logging.getLogger(__name__)
@@ -50,22 +52,8 @@ class Rendered:
     body_html: str | None
 
 
-# -- URLs (jobs run without a request: built from PUBLIC_BASE_URL) -------------------------
-
-
-def public_url(endpoint: str, **values: Any) -> str:
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    adapter = current_app.url_map.bind("teppan.invalid", script_name="/")
-    return base + adapter.build(endpoint, values)
-
-
-def public_request_url() -> str:
-    """The URL a provider called for this request, as signed (PUBLIC_BASE_URL, never the Host header)."""
-    from flask import request
-
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    query = request.query_string.decode("latin-1")
-    return base + request.path + (f"?{query}" if query else "")
+# URLs: built from PUBLIC_BASE_URL, jobs have no request (re-exported for the templates' callers).
+public_url = urls.public_url
 
 
 def _unsubscribe_serializer() -> URLSafeSerializer:
@@ -87,8 +75,6 @@ def customer_from_unsubscribe_token(token: str) -> int | None:
 
 def review_url(booking: Booking) -> str:
     """The booking's signed review link (the public review page)."""
-    from app.reviews.tokens import review_token  # app.reviews imports this module
-
     return public_url("reviews_public.page", review_token=review_token(booking.id))
 
 

@@ -20,6 +20,7 @@ from app.customers.contact import normalise_phone
 from app.extensions import db
 from app.models.booking import Booking, BookingEvent, BookingStatus
 from app.models.chef import Chef
+from app.models.delivery import QUEUED, SENDING, WENT_OUT
 from app.models.outbox import Notification
 from app.models.station import Station
 from app.models.user import Role
@@ -195,7 +196,7 @@ def _review_request_blockers(booking_ids: list[int], now: datetime, cooldown: ti
                     other.customer_id == Booking.customer_id,
                     other.id != Booking.id,
                     Notification.kind == "review_request",
-                    Notification.status.in_(("pending", "sending", "sent")),
+                    Notification.status.in_((QUEUED, SENDING, *WENT_OUT)),
                     Notification.created_at > now - cooldown,
                 )
             )
@@ -247,7 +248,7 @@ def review_requests(now: datetime) -> list[int]:
             .where(
                 Notification.station_id == station.id,
                 Notification.kind == "review_request",
-                Notification.status == "sent",
+                Notification.status.in_(WENT_OUT),
                 Notification.sent_at <= reminder_due,
                 Notification.sent_at > reminder_due - REVIEW_LOOKBACK,
                 Booking.status == BookingStatus.COMPLETED.value,

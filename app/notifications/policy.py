@@ -105,6 +105,21 @@ def quiet_hours_end(station: Station, now: datetime) -> datetime | None:
     return _local(end_day, end, zone).astimezone(ZoneInfo("UTC"))
 
 
+def next_quiet_hours(station: Station, now: datetime) -> tuple[datetime, datetime] | None:
+    """When the station's next quiet hours begin and end (UTC), after `now`; None without any."""
+    settings = station.settings
+    start = _hhmm(settings.quiet_hours_start)
+    if start == _hhmm(settings.quiet_hours_end):
+        return None
+    zone = ZoneInfo(station.timezone)
+    local = now.astimezone(zone)
+    begins = _local(local.date(), start, zone)
+    if begins <= now:
+        begins = _local(local.date() + timedelta(days=1), start, zone)
+    begins = begins.astimezone(ZoneInfo("UTC"))
+    return begins, quiet_hours_end(station, begins)
+
+
 # -- consent --------------------------------------------------------------------------------
 
 

@@ -1,44 +1,35 @@
-"""Writing notification rows and sending each at most once.
+"""Writing notification rows once, and sending them through the delivery layer.
 
-A row is written once per key (INSERT ... ON CONFLICT DO NOTHING on the unique key),
-then sent by `send_notification`:
-
-1. decide (policy): skip with a reason, defer (quiet hours: stays pending), or send;
-2. claim: UPDATE ... SET status='sending' WHERE id=:id AND status='pending', committed,
-   so only one worker ever owns the send;
-3. call the provider with no database transaction open;
-4. record the outcome with another guarded UPDATE: sent (+ provider id), failed,
-   skipped, back to pending for a transient error (then `TransientError`, so RQ
-   retries), or left in 'sending' when the provider may have taken it.
-
-A row in 'sending' is never sent again: a worker killed between claim and outcome
-leaves it there, and the Sent messages page shows it as "outcome unknown" for a person
-to check (the provider's log has it or not).
+A row is written once per key (INSERT ... ON CONFLICT DO NOTHING on the unique key) and
+committed before anything is sent, so a crash after that point leaves queued rows that a
+retry of the job or the delivery sweep sends. Sending is app.delivery's: this module only
+says, per row, what the message is and whether the rules (app.notifications.policy:
+address, relevance, consent, STOP, quiet hours) let it go now.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from app.delivery import engine
+from app.delivery.backends import backend_for
+from app.delivery.engine import Plan
+from app.delivery.outgoing import Outgoing
 from app.extensions import db, upsert_insert
-from app.jobs.registry import TransientError
 from app.models.base import utcnow
+from app.models.booking import Booking
+from app.models.delivery import QUEUED
 from app.models.outbox import Notification
 from app.models.station import Station
-from app.notifications import backends, compose, policy
+from app.notifications import compose, policy
+from app.web.urls import public_url
 
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 8  # transient failures before a row is given up as failed
-SWEEP_GRACE = timedelta(minutes=2)  # fresh rows belong to the job that wrote them
-SWEEP_WINDOW = timedelta(days=7)
+SWEEP_WINDOW = timedelta(days=7)  # older rows are not picked up again by the sweep
 
 
 @dataclass(frozen=True)
@@ -57,11 +48,7 @@ def _insert_ignoring_duplicates(values: dict) -> None:
 
 
 def store(specs: Iterable[Spec], *, station_id: int | None, booking_id: int | None, render) -> list[int]:
-    """Write the rows not written yet (rendered by `render(spec)`); ids of all, in order.
-
-    Commits: the rows exist before anything is sent, so a crash after this point
-    leaves pending rows that the sweep (or a retry of the job) sends.
-    """
+    """Write the rows not written yet (rendered by `render(spec)`); ids of all, in order. Commits."""
     specs = list(specs)
     if not specs:
         return []
@@ -83,8 +70,7 @@ def store(specs: Iterable[Spec], *, station_id: int | None, booking_id: int | No
                 "subject": rendered.subject,
                 "body_text": rendered.body_text,
                 "body_html": rendered.body_html,
-                "status": "pending",
-                "backend": "",
+                "status": QUEUED,
                 "attempts": 0,
                 "created_at": utcnow(),
             }
@@ -94,159 +80,70 @@ def store(specs: Iterable[Spec], *, station_id: int | None, booking_id: int | No
     return [ids[key] for key in keys if key in ids]
 
 
-# -- sending one ----------------------------------------------------------------------------
+class NotificationSender(engine.Sender):
+    name = "notification"
+    model = Notification
+
+    def scope(self, now: datetime) -> list:
+        return [Notification.created_at >= now - SWEEP_WINDOW]
+
+    def plan(self, rows: list[Notification], now: datetime) -> dict[int, Plan]:
+        stations = {
+            s.id: s for s in db.session.scalars(select(Station).where(Station.id.in_({r.station_id for r in rows})))
+        }
+        backends = {}
+        plans = {}
+        for row in rows:
+            decision = policy.decide(row, now)
+            if decision.action == "skip":
+                plans[row.id] = Plan.suppress(decision.reason)
+            elif decision.action == "defer":
+                label = _local_label(stations.get(row.station_id), decision.until)
+                plans[row.id] = Plan.defer(decision.until, f"deferred: {decision.reason} until {label}")
+            else:
+                if row.channel not in backends:
+                    backends[row.channel] = backend_for(row.channel)
+                plans[row.id] = Plan.send(self._outgoing(row, stations.get(row.station_id)), backends[row.channel])
+        return plans
+
+    def _outgoing(self, notification: Notification, station: Station | None) -> Outgoing:
+        headers: dict[str, str] = {}
+        status_callback = None
+        if notification.channel == "email":
+            if notification.purpose == policy.MARKETING and notification.booking_id:
+                booking = db.session.get(Booking, notification.booking_id)
+                url = public_url(
+                    "notification_webhooks.unsubscribe", token=compose.unsubscribe_token(booking.customer_id)
+                )
+                headers["List-Unsubscribe"] = f"<{url}>"
+                headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        else:
+            status_callback = public_url("delivery_webhooks.twilio_status")
+        return Outgoing(
+            channel=notification.channel,
+            to=notification.recipient,
+            idempotency_key=self.idempotency_key(notification.id),
+            subject=notification.subject,
+            body_text=notification.body_text,
+            body_html=notification.body_html,
+            from_name=station.name if station else "",
+            reply_to=(station.email or None) if station else None,
+            headers=headers,
+            status_callback=status_callback,
+        )
 
 
-def _guarded(notification_id: int, from_status: str, **values) -> bool:
-    """Move the row on only if it is still in `from_status`; commits; True if it moved."""
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.status == from_status)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+SENDER = engine.register(NotificationSender())
 
 
-def _outgoing(notification: Notification) -> backends.Outgoing:
-    from flask import current_app
-
-    station = db.session.get(Station, notification.station_id) if notification.station_id else None
-    headers: dict[str, str] = {}
-    status_callback = None
-    if notification.channel == "email":
-        domain = backends.mail_domain(current_app.config.get("MAIL_FROM") or "")
-        headers["Message-ID"] = make_msgid(idstring=f"n{notification.id}", domain=domain)
-        if notification.purpose == policy.MARKETING and notification.booking_id:
-            from app.models.booking import Booking
-
-            booking = db.session.get(Booking, notification.booking_id)
-            url = compose.public_url(
-                "notification_webhooks.unsubscribe", token=compose.unsubscribe_token(booking.customer_id)
-            )
-            headers["List-Unsubscribe"] = f"<{url}>"
-            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    else:
-        status_callback = compose.public_url("notification_webhooks.twilio_status")
-    return backends.Outgoing(
-        channel=notification.channel,
-        to=notification.recipient,
-        subject=notification.subject,
-        body_text=notification.body_text,
-        body_html=notification.body_html,
-        from_name=station.name if station else "",
-        reply_to=(station.email or None) if station else None,
-        headers=headers,
-        status_callback=status_callback,
-    )
-
-
-def _local_label(notification: Notification, when: datetime) -> str:
-    station = db.session.get(Station, notification.station_id) if notification.station_id else None
+def _local_label(station: Station | None, when: datetime) -> str:
     zone = ZoneInfo(station.timezone) if station else ZoneInfo("UTC")
     return when.astimezone(zone).strftime("%a %H:%M %Z")
 
 
-def send_notification(notification_id: int, *, now: datetime | None = None) -> str:
-    """Send one row at most once; returns its status afterwards ("deferred" when held).
-
-    Raises `TransientError` when the provider failed in a way worth retrying (the row
-    is pending again).
-    """
-    now = now or utcnow()
-    notification = db.session.get(Notification, notification_id)
-    if notification is None:
-        return "missing"
-    if notification.status != "pending":
-        return notification.status
-    if notification.attempts >= MAX_ATTEMPTS:
-        _guarded(notification_id, "pending", status="failed", error=f"gave up after {notification.attempts} attempts")
-        return "failed"
-
-    decision = policy.decide(notification, now)
-    if decision.action == "skip":
-        _guarded(notification_id, "pending", status="skipped", skip_reason=decision.reason[:120])
-        return "skipped"
-    if decision.action == "defer":
-        label = _local_label(notification, decision.until)
-        _guarded(notification_id, "pending", skip_reason=f"deferred: {decision.reason} until {label}"[:120])
-        return "deferred"
-
-    outgoing = _outgoing(notification)
-    backend = backends.backend_for(notification.channel)
-    if not _guarded(
-        notification_id, "pending", status="sending", backend=backend.name, attempts=Notification.attempts + 1
-    ):
-        return "claimed elsewhere"
-
-    # The claim is committed: no transaction is open during the provider call.
-    try:
-        provider_id = backend.send(outgoing)
-    except backends.TransientSendError as exc:
-        _guarded(notification_id, "sending", status="pending", error=str(exc)[:2000])
-        log.warning("notification %s: transient failure, will retry: %s", notification_id, exc)
-        raise TransientError(f"notification {notification_id}: {exc}") from exc
-    except backends.PermanentSendError as exc:
-        if exc.skip_reason:
-            _guarded(notification_id, "sending", status="skipped", skip_reason=exc.skip_reason, error=str(exc))
-            return "skipped"
-        _guarded(notification_id, "sending", status="failed", error=str(exc)[:2000])
-        log.warning("notification %s failed: %s", notification_id, exc)
-        return "failed"
-    except backends.UncertainSendError as exc:
-        _guarded(notification_id, "sending", error=f"outcome unknown, not retried: {exc}"[:2000])
-        log.error("notification %s: outcome unknown, left in 'sending': %s", notification_id, exc)
-        return "sending"
-    except Exception as exc:
-        # A bug, not a provider answer: it may or may not have gone out, so no retry.
-        db.session.rollback()
-        _guarded(notification_id, "sending", error=f"outcome unknown ({type(exc).__name__}: {exc})"[:2000])
-        raise
-    _guarded(notification_id, "sending", status="sent", provider_id=provider_id[:120], sent_at=utcnow(), error=None)
-    return "sent"
-
-
 def send_all(ids: Iterable[int], *, now: datetime | None = None) -> dict[str, int]:
-    """Send each row; a transient failure of one does not stop the others.
+    """Send each row that is due, at most once; outcome counts by state.
 
-    Raises `TransientError` at the end when any row is to be retried.
+    A transient failure leaves its row queued with a backoff: the delivery sweep retries it.
     """
-    outcome: dict[str, int] = {}
-    retry: list[str] = []
-    for notification_id in ids:
-        try:
-            status = send_notification(notification_id, now=now)
-        except TransientError as exc:
-            retry.append(str(exc))
-            status = "retry"
-        outcome[status] = outcome.get(status, 0) + 1
-    if retry:
-        raise TransientError("; ".join(retry))
-    return outcome
-
-
-def sweep(*, now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """Send pending rows left behind: deferred past quiet hours, or a crashed job's.
-
-    Never raises for transient failures: the rows stay pending for the next sweep.
-    """
-    now = now or utcnow()
-    ids = db.session.scalars(
-        select(Notification.id)
-        .where(
-            Notification.status == "pending",
-            Notification.created_at >= now - SWEEP_WINDOW,
-            Notification.created_at <= now - SWEEP_GRACE,
-        )
-        .order_by(Notification.id)
-        .limit(limit)
-    ).all()
-    outcome: dict[str, int] = {}
-    for notification_id in ids:
-        try:
-            status = send_notification(notification_id, now=now)
-        except TransientError:
-            status = "retry"
-        outcome[status] = outcome.get(status, 0) + 1
-    return outcome
+    return dict(engine.deliver(SENDER, ids, now=now))

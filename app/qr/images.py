@@ -12,7 +12,7 @@ import re
 import segno
 
 from app.models.qr import QrCode
-from app.notifications.compose import public_url
+from app.web.urls import public_url
 
 # M survives ~15% damage (a folded flyer, a scratched truck decal); segno raises it
 # further for free when the URL fits the same symbol size at a higher level.

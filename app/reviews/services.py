@@ -25,8 +25,8 @@ from app.models.lead import Task
 from app.models.review import Review
 from app.models.station import Station
 from app.models.user import Role
+from app.notifications.review_links import LinkExpired, booking_id_from
 from app.reviews import photos as photo_store
-from app.reviews import tokens
 from app.reviews.jobs import LOW_RATING_ALERT
 from app.reviews.schemas import ReviewFields
 from app.tenancy import members
@@ -64,8 +64,8 @@ class Submitted:
 def booking_for_token(token: str) -> Booking:
     """The booking a review link names; refused when tampered with, expired or unknown."""
     try:
-        booking_id = tokens.booking_id_from(token)
-    except tokens.LinkExpired:
+        booking_id = booking_id_from(token)
+    except LinkExpired:
         message = "This review link has expired. Reply to our email and we will send a new one."
         raise ReviewLinkExpired(message, fields={"token": "Expired."}) from None
     booking = db.session.get(Booking, booking_id) if booking_id is not None else None

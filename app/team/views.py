@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from app import mail
 from app.errors import DomainError
 from app.extensions import db
 from app.models.user import Membership
@@ -48,7 +47,7 @@ def invite():
         flash("Check the invitation: " + "; ".join(e for errs in form.errors.values() for e in errs), "error")
         return redirect_after_mutation(url_for("team.index"))
     try:
-        user, _, email_id = services.invite_user(
+        user, _membership, _email = services.invite_user(
             email=form.email.data,
             name=form.name.data,
             role=form.role.data,
@@ -59,9 +58,7 @@ def invite():
         db.session.rollback()
         flash(error.message, "error")
         return redirect_after_mutation(url_for("team.index"))
-    db.session.commit()
-    if email_id:
-        mail.deliver(email_id)
+    db.session.commit()  # the invitation email goes out after this commit (outbox)
     flash(f"{user.name} is on the team.", "success")
     return redirect_after_mutation(url_for("team.index"))
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.models.audit import AuditEntry
-from app.models.mail import EmailMessage
+from app.models.outbox import Notification
 from app.models.user import Membership, User
 from tests.support import flashes, new_client
 
@@ -33,14 +33,14 @@ def test_owner_invites_a_new_user_who_gets_an_email(app, as_role, world, dbq):
     membership = membership_of(dbq, "rosa@example.com", world.other.id)
     assert membership.role == "chef"
 
-    email = dbq.scalar(select(EmailMessage).where(EmailMessage.to_address == "rosa@example.com"))
+    email = dbq.scalar(select(Notification).where(Notification.recipient == "rosa@example.com"))
     assert (email.kind, email.status, email.station_id) == ("invitation", "recorded", world.other.id)
     entry = dbq.scalar(select(AuditEntry).where(AuditEntry.action == "membership.added"))
     assert entry.after == {"user": "rosa@example.com", "role": "chef", "new_user": True}
     assert entry.station_id == world.other.id
 
     # The link in the invitation sets a password, then the person signs in at beta.
-    link = re.search(r"http://localhost(/password/reset/\S+)", email.text_body).group(1)
+    link = re.search(r"http://localhost(/password/reset/\S+)", email.body_text).group(1)
     client = new_client(app)
     chosen = client.post_form(link, {"password": "rosa's own passphrase", "confirm": "rosa's own passphrase"})
     assert chosen.status_code == 302
@@ -56,7 +56,7 @@ def test_inviting_an_existing_user_adds_a_role_without_an_email(as_role, world, 
     )
     assert response.status_code == 303
     assert membership_of(dbq, "staff@example.com", world.other.id).role == "manager"
-    assert dbq.count(EmailMessage) == 0
+    assert dbq.count(Notification) == 0
 
 
 def test_inviting_someone_already_on_the_team_is_refused(as_role, world, dbq):

@@ -14,7 +14,7 @@ from app.auth.passwords import hash_password, password_problem, verify_password
 from app.auth.services import make_reset_token
 from app.extensions import db
 from app.models.audit import AuditEntry
-from app.models.mail import EmailMessage
+from app.models.outbox import Notification
 from app.models.user import User
 from tests.factories import PASSWORD
 from tests.support import flashes, new_client
@@ -99,13 +99,13 @@ def test_password_change_refuses_weak_or_mismatched(as_role, world, dbq):
 
 def reset_link(dbq, email: str) -> str:
     message = dbq.scalar(
-        select(EmailMessage)
-        .where(EmailMessage.to_address == email, EmailMessage.kind == "password_reset")
-        .order_by(EmailMessage.id.desc())
+        select(Notification)
+        .where(Notification.recipient == email, Notification.kind == "password_reset")
+        .order_by(Notification.id.desc())
     )
     assert message is not None, f"no reset email to {email}"
-    match = re.search(r"http://localhost(/password/reset/\S+)", message.text_body)
-    assert match, message.text_body
+    match = re.search(r"http://localhost(/password/reset/\S+)", message.body_text)
+    assert match, message.body_text
     return match.group(1)
 
 
@@ -114,12 +114,12 @@ def test_reset_records_an_email_and_the_link_works_once(app, client, world, dbq)
     assert response.status_code == 302
     assert response.location == "/login"
 
-    message = dbq.scalar(select(EmailMessage).where(EmailMessage.to_address == "chef@example.com"))
+    message = dbq.scalar(select(Notification).where(Notification.recipient == "chef@example.com"))
     assert message.status == "recorded"
     assert message.kind == "password_reset"
     assert message.sent_at is not None
     link = reset_link(dbq, "chef@example.com")
-    assert link in (message.html_body or "")
+    assert link in (message.body_html or "")
 
     # A second browser, signed in as the chef, is signed out by the reset.
     other = new_client(app, "chef@example.com")
@@ -182,8 +182,8 @@ def test_unknown_email_gets_the_same_answer_and_no_email(app, world, dbq):
     unknown = unknown_client.post_form("/password/forgot", {"email": "nobody@example.com"})
     assert (known.status_code, known.location) == (unknown.status_code, unknown.location) == (302, "/login")
     assert flashes(known_client) == flashes(unknown_client)
-    assert dbq.count(EmailMessage, EmailMessage.to_address == "staff@example.com") == 1
-    assert dbq.count(EmailMessage, EmailMessage.to_address == "nobody@example.com") == 0
+    assert dbq.count(Notification, Notification.recipient == "staff@example.com") == 1
+    assert dbq.count(Notification, Notification.recipient == "nobody@example.com") == 0
 
 
 def test_inactive_user_gets_no_reset_email(app, client, world, dbq):
@@ -192,7 +192,7 @@ def test_inactive_user_gets_no_reset_email(app, client, world, dbq):
         db.session.commit()
     response = client.post_form("/password/forgot", {"email": "staff@example.com"})
     assert response.status_code == 302
-    assert dbq.count(EmailMessage) == 0
+    assert dbq.count(Notification) == 0
 
 
 def test_only_the_testing_config_uses_the_cheap_hasher(monkeypatch):

@@ -43,7 +43,7 @@ def test_an_angry_message_is_escalated_and_each_manager_is_emailed_once(svc, wor
     escalation_alert(message.id)  # a retry writes and sends nothing more
     sent = db.session.scalars(select(Notification).where(Notification.kind == "conversation_escalated")).all()
     assert [n.recipient for n in sent] == [world.users["manager"].email]
-    assert sent[0].status == "sent" and "/s/alpha/inbox/" in sent[0].body_text and "sick" in sent[0].body_text
+    assert sent[0].status == "recorded" and "/s/alpha/inbox/" in sent[0].body_text and "sick" in sent[0].body_text
     draft = db.session.scalar(select(Draft).where(Draft.message_id == message.id))
     assert "manager will follow up" in draft.body.lower() and "$" not in draft.body
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.conversations import drafts, outbound
+from app.conversations import drafts, sending
 from app.conversations.inbound import Inbound, receive
 from app.conversations.jobs import process_inbound
 from app.extensions import db
@@ -39,6 +39,6 @@ def test_an_approved_draft_becomes_the_reviews_public_reply(app, world):
         manager = db.session.get(User, world.users["manager"].id)
         reply = drafts.approve_and_send(draft, manager, "Thank you Maya! We'll tell Kenji.")
         db.session.commit()
-        assert outbound.send_message(reply.id) == "sent"
+        assert sending.send_message(reply.id) == "sent"
         review = db.session.get(Review, review.id)
         assert review.reply == "Thank you Maya! We'll tell Kenji." and review.replied_at is not None

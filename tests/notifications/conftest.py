@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import json
 import socket
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -121,6 +123,7 @@ class TwilioFake:
     failures: list[tuple[int, dict]] = field(default_factory=list)
     sent: list[dict] = field(default_factory=list)
     attempts: int = 0
+    lookups: int = 0
     delay: float = 0.0  # seconds before answering (a slow or lost answer)
 
     def handle(self, request):
@@ -132,28 +135,44 @@ class TwilioFake:
             return Response(json.dumps(body), status=status, content_type="application/json")
         form = request.form.to_dict()
         sid = "SM" + uuid.uuid4().hex
-        self.sent.append({**form, "sid": sid, "authorization": request.headers.get("Authorization", "")})
-        body = {
-            "sid": sid,
+        created = email.utils.format_datetime(datetime.now(UTC))
+        self.sent.append(
+            {**form, "sid": sid, "date_created": created, "authorization": request.headers.get("Authorization", "")}
+        )
+        return Response(json.dumps(self._resource(self.sent[-1])), status=201, content_type="application/json")
+
+    @staticmethod
+    def _resource(sent: dict) -> dict:
+        return {
+            "sid": sent["sid"],
             "account_sid": TWILIO_SID,
-            "to": form.get("To"),
-            "from": form.get("From"),
-            "body": form.get("Body"),
+            "to": sent.get("To"),
+            "from": sent.get("From"),
+            "body": sent.get("Body"),
             "status": "queued",
             "num_segments": "1",
             "direction": "outbound-api",
-            "date_created": "Thu, 26 Nov 2026 12:00:00 +0000",
+            "date_created": sent["date_created"],
         }
-        return Response(json.dumps(body), status=201, content_type="application/json")
+
+    def handle_list(self, request):
+        """GET Messages.json?To=&From=: the newest first, as Twilio lists them."""
+        self.lookups += 1
+        to, sender = request.args.get("To"), request.args.get("From")
+        found = [
+            m for m in reversed(self.sent) if (not to or m.get("To") == to) and (not sender or m.get("From") == sender)
+        ]
+        body = {"messages": [self._resource(m) for m in found], "next_page_uri": None, "page": 0, "page_size": 50}
+        return Response(json.dumps(body), status=200, content_type="application/json")
 
 
 @pytest.fixture
 def twilio(app, monkeypatch, httpserver) -> TwilioFake:
     """The app sends SMS through the real twilio SDK to the local fake."""
     fake = TwilioFake(server=httpserver)
-    httpserver.expect_request(f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json", method="POST").respond_with_handler(
-        fake.handle
-    )
+    messages = f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
+    httpserver.expect_request(messages, method="POST").respond_with_handler(fake.handle)
+    httpserver.expect_request(messages, method="GET").respond_with_handler(fake.handle_list)
     for name, value in {
         "TWILIO_ACCOUNT_SID": TWILIO_SID,
         "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,

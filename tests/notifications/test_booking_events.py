@@ -17,9 +17,9 @@ from tests.notifications.helpers import STAFF, book, booking, change, confirm, e
 def test_a_new_booking_tells_the_customer_by_email_and_sms_and_alerts_the_managers(svc):
     booking_id = book(svc)
     assert summary(booking_id) == {
-        ("booking_received", "email", "customer", "sent"),
-        ("booking_received", "sms", "customer", "sent"),
-        ("staff_new_booking", "email", f"manager-{_manager_id()}", "sent"),
+        ("booking_received", "email", "customer", "recorded"),
+        ("booking_received", "sms", "customer", "recorded"),
+        ("staff_new_booking", "email", f"manager-{_manager_id()}", "recorded"),
     }
     email = rows(booking_id, kind="booking_received", channel="email")[0]
     b = booking(booking_id)
@@ -61,8 +61,8 @@ def test_the_job_run_twice_sends_nothing_twice(svc, smtp, twilio):
     assert len(smtp.messages) == 2  # the customer and the manager
     assert len(twilio.sent) == 1
     created_event = event_id(booking_id, "created")
-    # A second run (RQ retry, a re-enqueue, a relay that ran twice) finds every row sent.
-    assert jobs.booking_event(booking_id, "created", created_event) == {"sent": 3}
+    # A second run (RQ retry, a re-enqueue, a relay that ran twice) finds every row sent: nothing to do.
+    assert jobs.booking_event(booking_id, "created", created_event) == {}
     jobs.booking_event(booking_id, "created", created_event)
     assert len(smtp.messages) == 2
     assert len(twilio.sent) == 1
@@ -73,7 +73,7 @@ def test_confirmation_after_the_deposit(svc):
     booking_id = book(svc)
     confirm(booking_id)
     confirmed = rows(booking_id, kind="booking_confirmed")
-    assert {(n.channel, n.status) for n in confirmed} == {("email", "sent"), ("sms", "sent")}
+    assert {(n.channel, n.status) for n in confirmed} == {("email", "recorded"), ("sms", "recorded")}
     email = next(n for n in confirmed if n.channel == "email")
     assert "deposit received" in email.subject
     assert "$510.00" in email.body_text  # the balance after the $100 deposit
@@ -92,7 +92,7 @@ def test_cancellation_says_whether_the_deposit_is_refunded(svc):
     email = rows(late, kind="booking_cancelled", channel="email")[0]
     assert "is not refundable" in email.body_text
     sms = rows(late, kind="booking_cancelled", channel="sms")[0]
-    assert sms.status == "sent" and "not refundable" in sms.body_text
+    assert sms.status == "recorded" and "not refundable" in sms.body_text
 
     unpaid = book(svc, slot="15:00")
     change(unpaid, lambda b: lifecycle.cancel(station(svc), b, STAFF, reason="Duplicate"))
@@ -103,7 +103,7 @@ def test_expiry_and_reschedule_tell_the_customer(svc):
     booking_id = book(svc)
     b = booking(booking_id)
     change(booking_id, lambda b: lifecycle.expire(b, now=b.deposit_due_at + timedelta(minutes=1)))
-    assert {n.channel for n in rows(booking_id, kind="booking_expired", status="sent")} == {"email", "sms"}
+    assert {n.channel for n in rows(booking_id, kind="booking_expired", status="recorded")} == {"email", "sms"}
 
     moved = book(svc, slot="12:00")
     new_day = b.event_date + timedelta(days=1)
@@ -122,8 +122,8 @@ def test_the_chef_hears_about_assignment_and_unassignment(svc):
     change(booking_id, lambda b: lifecycle.assign_chef(station(svc), b, kenji, STAFF))
     sent = rows(booking_id, kind="chef_assigned")
     assert {(n.channel, n.recipient, n.status) for n in sent} == {
-        ("email", "kenji@example.com", "sent"),
-        ("sms", "+14045550111", "sent"),
+        ("email", "kenji@example.com", "recorded"),
+        ("sms", "+14045550111", "recorded"),
     }
     email = next(n for n in sent if n.channel == "email")
     assert "ALLERGIES: Peanuts" in email.body_text and "12 (10 adults, 2 children)" in email.body_text

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from app.customers import services as customers
+from app.delivery import engine
 from app.extensions import db
 from app.models.station import Station
 from app.notifications import jobs
@@ -47,12 +48,12 @@ def _say(booking_id: int, keyword: str) -> None:
 
 def test_stop_skips_every_sms_until_start(svc):
     booking_id = book(svc)
-    assert _sms(booking_id, "booking_received").status == "sent"
+    assert _sms(booking_id, "booking_received").status == "recorded"
     _say(booking_id, "STOP")
     confirm(booking_id)
-    assert _sms(booking_id, "booking_confirmed").status == "skipped"
-    assert _sms(booking_id, "booking_confirmed").skip_reason == "customer replied STOP"
-    assert rows(booking_id, kind="booking_confirmed", channel="email")[0].status == "sent"
+    assert _sms(booking_id, "booking_confirmed").status == "suppressed"
+    assert _sms(booking_id, "booking_confirmed").reason == "customer replied STOP"
+    assert rows(booking_id, kind="booking_confirmed", channel="email")[0].status == "recorded"
 
     # A later marketing opt-out does not lift the STOP; START does.
     customers.record_consent(
@@ -62,7 +63,7 @@ def test_stop_skips_every_sms_until_start(svc):
     from app.bookings import lifecycle
 
     change(booking_id, lambda b: lifecycle.reschedule(station(svc), b, STAFF, new_date=b.event_date, new_slot="12:00"))
-    assert _sms(booking_id, "booking_rescheduled").status == "skipped"
+    assert _sms(booking_id, "booking_rescheduled").status == "suppressed"
 
     _say(booking_id, "START")
     change(
@@ -71,14 +72,14 @@ def test_stop_skips_every_sms_until_start(svc):
             station(svc), b, STAFF, new_date=b.event_date + timedelta(days=1), new_slot="12:00"
         ),
     )
-    assert [n.status for n in rows(booking_id, kind="booking_rescheduled", channel="sms")] == ["skipped", "sent"]
+    assert [n.status for n in rows(booking_id, kind="booking_rescheduled", channel="sms")] == ["suppressed", "recorded"]
 
 
 def test_transactional_messages_need_no_marketing_consent(svc):
     booking_id = book(svc)  # no consent ticked
     customer = booking(booking_id).customer
     assert (customer.email_consent, customer.sms_consent) == (False, False)
-    assert {n.status for n in rows(booking_id, kind="booking_received")} == {"sent"}
+    assert {n.status for n in rows(booking_id, kind="booking_received")} == {"recorded"}
 
 
 def test_marketing_needs_consent_on_each_channel(svc):
@@ -88,8 +89,8 @@ def test_marketing_needs_consent_on_each_channel(svc):
     with time_machine.travel(done + timedelta(hours=30), tick=False):
         jobs.review_requests()
     request = {n.channel: n for n in rows(booking_id, kind="review_request")}
-    assert request["email"].status == "sent" and request["email"].purpose == "marketing"
-    assert (request["sms"].status, request["sms"].skip_reason) == ("skipped", "no SMS marketing consent")
+    assert request["email"].status == "recorded" and request["email"].purpose == "marketing"
+    assert (request["sms"].status, request["sms"].reason) == ("suppressed", "no SMS marketing consent")
 
 
 def test_missing_phone_is_a_visible_skip(svc):
@@ -98,8 +99,8 @@ def test_missing_phone_is_a_visible_skip(svc):
     customer.phone = None
     db.session.commit()
     confirm(booking_id)
-    assert (_sms(booking_id, "booking_confirmed").status, _sms(booking_id, "booking_confirmed").skip_reason) == (
-        "skipped",
+    assert (_sms(booking_id, "booking_confirmed").status, _sms(booking_id, "booking_confirmed").reason) == (
+        "suppressed",
         "no phone number",
     )
 
@@ -160,16 +161,16 @@ def test_a_review_request_sms_in_quiet_hours_waits_for_the_morning(svc):
     with time_machine.travel(_at("2027-06-16 21:05"), tick=False):
         jobs.review_requests()
     sms = _sms(booking_id, "review_request")
-    assert sms.status == "pending"
-    assert sms.skip_reason == "deferred: quiet hours until Thu 08:00 EDT"
-    assert rows(booking_id, kind="review_request", channel="email")[0].status == "sent"
+    assert sms.status == "queued"
+    assert sms.reason == "deferred: quiet hours until Thu 08:00 EDT"
+    assert rows(booking_id, kind="review_request", channel="email")[0].status == "recorded"
     with time_machine.travel(_at("2027-06-17 07:55"), tick=False):
-        jobs.event_reminders()  # any periodic job sweeps deferred rows
-    assert _sms(booking_id, "review_request").status == "pending"
+        engine.sweep()  # the delivery sweep sends deferred rows once they are due
+    assert _sms(booking_id, "review_request").status == "queued"
     with time_machine.travel(_at("2027-06-17 08:05"), tick=False):
-        jobs.event_reminders()
+        engine.sweep()
     sms = _sms(booking_id, "review_request")
-    assert sms.status == "sent"
+    assert sms.status == "recorded"
     assert sms.sent_at == _at("2027-06-17 08:05")
 
 
@@ -182,9 +183,9 @@ def test_a_stop_while_deferred_wins(svc):
     with time_machine.travel(_at("2027-06-16 23:00"), tick=False):
         _say(booking_id, "STOP")
     with time_machine.travel(_at("2027-06-17 08:30"), tick=False):
-        jobs.review_requests()
-    assert (_sms(booking_id, "review_request").status, _sms(booking_id, "review_request").skip_reason) == (
-        "skipped",
+        engine.sweep()
+    assert (_sms(booking_id, "review_request").status, _sms(booking_id, "review_request").reason) == (
+        "suppressed",
         "customer replied STOP",
     )
 
@@ -195,4 +196,4 @@ def test_a_deposit_reminder_that_would_wait_past_the_deadline_goes_at_once(svc):
         booking_id = book(svc)
     with time_machine.travel(_at("2027-06-02 01:05"), tick=False):
         jobs.deposit_reminders()
-    assert {n.status for n in rows(booking_id, kind="deposit_reminder")} == {"sent"}
+    assert {n.status for n in rows(booking_id, kind="deposit_reminder")} == {"recorded"}

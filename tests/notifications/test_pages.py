@@ -3,8 +3,6 @@ messages page shows every message, the unsubscribe page."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -47,11 +45,12 @@ def _seed_messages(app) -> None:
         return db.session.scalar(select(Notification).filter_by(**where))
 
     with app.test_request_context():
-        row(channel="sms").delivery_status = "delivered"
+        sms = row(channel="sms")
+        sms.status, sms.delivery_status = "sent", "delivered"
         staff = row(kind="staff_new_booking")
-        staff.status, staff.created_at = "sending", staff.created_at - timedelta(hours=1)
+        staff.status, staff.error = "sending", "outcome unknown, to be checked and retried: timed out"
         email = row(kind="booking_received", channel="email")
-        email.status, email.skip_reason = "skipped", "no email marketing consent"
+        email.status, email.reason = "suppressed", "no email marketing consent"
         user = db.session.scalar(select(User).where(User.email == "chef@example.com"))
         queue_email(
             to=user.email,
@@ -62,33 +61,43 @@ def _seed_messages(app) -> None:
             max_age_minutes=60,
         )
         db.session.commit()
+    relay_with(app)  # the account email goes out: recorded (no SMTP here)
 
 
-def test_the_sent_messages_page_shows_email_and_sms_with_their_states(app, kitchen, as_role):
+def relay_with(app) -> None:
+    from app.jobs.outbox import relay
+
+    with app.app_context():
+        relay()
+
+
+def test_the_sent_messages_page_shows_every_message_in_its_true_state(app, kitchen, as_role):
     _seed_messages(app)
     owner = as_role("owner")
     html = owner.get("/admin/messages").get_data(as_text=True)
-    assert "+14045550142" in html and "delivery: delivered" in html
-    assert "outcome unknown" in html  # the claimed row nobody finished
-    assert "no email marketing consent" in html
-    assert "chef@example.com" in html and "password_reset" in html  # account email, same list
-    assert "recorded" in html
+    assert "+14045550142" in html and ">delivered</span>" in html
+    assert "sending, being checked" in html  # the claim a dead worker left: checked, then retried
+    assert "no email marketing consent" in html and ">not sent</span>" in html
+    assert "chef@example.com" in html and "password reset" in html  # account email, same list
+    assert "recorded, not sent" in html  # no provider configured: never called "sent"
 
     only_sms = owner.get("/admin/messages?channel=sms").get_data(as_text=True)
     assert "+14045550142" in only_sms and "chef@example.com" not in only_sms
-    skipped = owner.get("/admin/messages?status=skipped").get_data(as_text=True)
-    assert "no email marketing consent" in skipped and "+14045550142" not in skipped
+    suppressed = owner.get("/admin/messages?status=suppressed").get_data(as_text=True)
+    assert "no email marketing consent" in suppressed and "+14045550142" not in suppressed
+    recorded = owner.get("/admin/messages?status=recorded").get_data(as_text=True)
+    assert "chef@example.com" in recorded and "+14045550142" not in recorded
     assert as_role("manager").get("/admin/messages").status_code == 403
 
 
-def test_the_sent_messages_page_paginates_across_both_tables(app, kitchen, as_role):
+def test_the_sent_messages_page_paginates(app, kitchen, as_role):
     with app.app_context():
         for n in range(30):
             db.session.add(
                 Notification(key=f"test:{n}", kind="test", channel="sms", recipient=f"+1404555{n:04d}", body_text="hi")
             )
         db.session.commit()
-        db.session.execute(update(Notification).values(status="sent", backend="recorded"))
+        db.session.execute(update(Notification).values(status="recorded", backend="recorded"))
         db.session.commit()
     owner = as_role("owner")
     first = owner.get("/admin/messages").get_data(as_text=True)

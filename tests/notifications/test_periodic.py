@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
+from app.delivery import engine
 from app.extensions import db
 from app.notifications import jobs
 from tests.notifications.helpers import CONSENT_BOTH, book, booking, complete_at, confirm, rows
@@ -35,7 +36,7 @@ def test_the_48_hour_reminder_goes_48_hours_before_even_across_a_dst_change(svc)
 
     run(jobs.event_reminders, starts - timedelta(hours=47, minutes=55))  # 13 March, 18:05 EST
     reminders = rows(booking_id, kind="event_reminder")
-    assert {(n.channel, n.status) for n in reminders} == {("email", "sent"), ("sms", "sent")}
+    assert {(n.channel, n.status) for n in reminders} == {("email", "recorded"), ("sms", "recorded")}
     email = next(n for n in reminders if n.channel == "email")
     assert email.key.startswith(f"booking:{booking_id}:reminder:")
     assert "Monday, March 15, 2027 at 6:00 PM EDT" in email.body_text
@@ -53,11 +54,11 @@ def test_a_late_evening_party_is_reminded_by_sms_in_the_morning(svc):
         confirm(booking_id)
     run(jobs.event_reminders, at("2027-06-13 21:05"))  # 48 h before 21:00 on 15 June
     reminders = {n.channel: n for n in rows(booking_id, kind="event_reminder")}
-    assert reminders["email"].status == "sent"
-    assert reminders["sms"].status == "pending" and reminders["sms"].skip_reason.startswith("deferred: quiet hours")
-    run(jobs.event_reminders, at("2027-06-14 08:10"))
+    assert reminders["email"].status == "recorded"
+    assert reminders["sms"].status == "queued" and reminders["sms"].reason.startswith("deferred: quiet hours")
+    run(engine.sweep, at("2027-06-14 08:10"))  # the delivery sweep, every 15 s
     sms = rows(booking_id, kind="event_reminder", channel="sms")[0]
-    assert sms.status == "sent" and sms.sent_at == at("2027-06-14 08:10")
+    assert sms.status == "recorded" and sms.sent_at == at("2027-06-14 08:10")
 
 
 def test_unconfirmed_and_rescheduled_bookings(svc):
@@ -92,7 +93,7 @@ def test_review_request_a_day_after_completion_and_one_reminder_three_days_later
     assert rows(booking_id, kind="review_request") == []
     run(jobs.review_requests, at("2027-06-16 20:35"))
     requests = {n.channel: n for n in rows(booking_id, kind="review_request")}
-    assert {c: n.status for c, n in requests.items()} == {"email": "sent", "sms": "sent"}
+    assert {c: n.status for c, n in requests.items()} == {"email": "recorded", "sms": "recorded"}
     assert requests["email"].sent_at == at("2027-06-16 20:35")  # local time, before quiet hours
     assert "Reply STOP to opt out." in requests["sms"].body_text
 
@@ -100,7 +101,7 @@ def test_review_request_a_day_after_completion_and_one_reminder_three_days_later
     assert rows(booking_id, kind="review_reminder") == []
     run(jobs.review_requests, at("2027-06-19 20:40"))
     reminders = rows(booking_id, kind="review_reminder")
-    assert {(n.channel, n.status) for n in reminders} == {("email", "sent"), ("sms", "sent")}
+    assert {(n.channel, n.status) for n in reminders} == {("email", "recorded"), ("sms", "recorded")}
     assert "this is the last time we ask" in next(n for n in reminders if n.channel == "email").body_text
 
     for day in ("2027-06-23 12:00", "2027-06-30 12:00"):
@@ -119,7 +120,7 @@ def test_no_review_request_after_a_refund(svc):
     db.session.commit()
     run(jobs.review_requests, at("2027-06-16 20:35"))
     assert rows(refunded, kind="review_request") == []
-    assert {n.status for n in rows(later, kind="review_request")} == {"sent"}
+    assert {n.status for n in rows(later, kind="review_request")} == {"recorded"}
     # Refunded after the request: no reminder either.
     booking(later).refunded_cents = 2000
     db.session.commit()
@@ -137,7 +138,7 @@ def test_deposit_reminder_six_hours_before_the_deadline(svc):
     assert rows(unpaid, kind="deposit_reminder") == []
     run(jobs.deposit_reminders, at("2027-06-02 08:05"))
     reminders = {n.channel: n for n in rows(unpaid, kind="deposit_reminder")}
-    assert reminders["email"].status == "sent" and reminders["sms"].status == "sent"
+    assert reminders["email"].status == "recorded" and reminders["sms"].status == "recorded"
     assert "due by Wednesday, June 2, 2027 at 2:00 PM EDT" in reminders["email"].body_text
     assert rows(paid, kind="deposit_reminder") == []
     run(jobs.deposit_reminders, at("2027-06-02 09:00"))
@@ -149,9 +150,9 @@ def test_deposit_reminder_sms_due_at_night_waits_for_the_morning(svc):
         booking_id = book(svc)  # deadline 10:00 next day, reminder due at 04:00
     run(jobs.deposit_reminders, at("2027-06-02 04:05"))
     reminders = {n.channel: n for n in rows(booking_id, kind="deposit_reminder")}
-    assert reminders["email"].status == "sent" and reminders["sms"].status == "pending"
-    run(jobs.deposit_reminders, at("2027-06-02 08:00"))
-    assert rows(booking_id, kind="deposit_reminder", channel="sms")[0].status == "sent"
+    assert reminders["email"].status == "recorded" and reminders["sms"].status == "queued"
+    run(engine.sweep, at("2027-06-02 08:00"))
+    assert rows(booking_id, kind="deposit_reminder", channel="sms")[0].status == "recorded"
 
 
 def test_a_deferred_reminder_of_a_booking_paid_meanwhile_is_dropped(svc):
@@ -160,6 +161,6 @@ def test_a_deferred_reminder_of_a_booking_paid_meanwhile_is_dropped(svc):
     run(jobs.deposit_reminders, at("2027-06-02 04:05"))
     with time_machine.travel(at("2027-06-02 06:00"), tick=False):
         confirm(booking_id)
-    run(jobs.deposit_reminders, at("2027-06-02 08:00"))
+    run(engine.sweep, at("2027-06-02 08:00"))
     sms = rows(booking_id, kind="deposit_reminder", channel="sms")[0]
-    assert (sms.status, sms.skip_reason) == ("skipped", "no longer relevant: the booking is confirmed")
+    assert (sms.status, sms.reason) == ("suppressed", "no longer relevant: the booking is confirmed")

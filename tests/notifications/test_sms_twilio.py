@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from twilio.request_validator import RequestValidator
 
-from app.jobs.registry import TransientError
-from app.notifications import backends, jobs
+from app.delivery import engine, sms_twilio
+from app.notifications import jobs
 from tests.notifications.conftest import TWILIO_FROM, TWILIO_SID, TWILIO_TOKEN, free_port
 from tests.notifications.helpers import book, book_quietly, event_id, rows
 
@@ -32,60 +34,89 @@ def test_the_sdk_posts_to_from_body_and_status_callback(svc, twilio):
     assert (sms.status, sms.backend, sms.provider_id) == ("sent", "twilio", posted["sid"])
 
 
+def _sweep_when_due(booking_id: int) -> None:
+    """Run the delivery sweep at the time the SMS row asks to be tried again."""
+    sms = rows(booking_id, channel="sms")[0]
+    due = sms.not_before if sms.status == "queued" else sms.lease_expires_at + timedelta(seconds=1)
+    with time_machine.travel(due, tick=False):
+        engine.sweep()
+
+
 def test_a_twilio_outage_is_retried_and_sends_once(svc, twilio):
     booking_id = book_quietly(svc)
     twilio.failures.append((503, {"code": 20503, "message": "Service unavailable", "status": 503}))
-    with pytest.raises(TransientError):
-        _run_created(booking_id)
+    _run_created(booking_id)
     sms = rows(booking_id, channel="sms")[0]
-    assert sms.status == "pending" and "503" in sms.error
-    _run_created(booking_id)
-    _run_created(booking_id)
+    assert sms.status == "queued" and "503" in sms.error and sms.not_before is not None
+    _run_created(booking_id)  # a rerun before the backoff ends sends nothing
+    assert twilio.attempts == 1
+    _sweep_when_due(booking_id)
+    engine.sweep()
     assert rows(booking_id, channel="sms")[0].status == "sent"
     assert (twilio.attempts, len(twilio.sent)) == (2, 1)
 
 
 @pytest.mark.parametrize(
     ("code", "status", "reason"),
-    [(21211, "failed", None), (21610, "skipped", "recipient opted out at Twilio (STOP)")],
+    [(21211, "failed", "refused by the provider"), (21610, "suppressed", "recipient opted out at Twilio (STOP)")],
 )
 def test_refusals_are_not_retried(svc, twilio, code, status, reason):
     booking_id = book_quietly(svc)
     twilio.failures.append((400, {"code": code, "message": "Refused", "status": 400}))
-    _run_created(booking_id)  # no TransientError
+    _run_created(booking_id)
     sms = rows(booking_id, channel="sms")[0]
     assert sms.status == status and str(code) in sms.error
-    assert sms.skip_reason == reason
+    assert sms.reason == reason
     _run_created(booking_id)
+    engine.sweep()
     assert twilio.attempts == 1
 
 
-def test_twilio_unreachable_is_transient(svc, twilio, app, monkeypatch):
+def test_twilio_unreachable_is_retried_later(svc, twilio, app, monkeypatch):
     monkeypatch.setitem(app.config, "TWILIO_API_BASE", f"http://127.0.0.1:{free_port()}")
     booking_id = book_quietly(svc)
-    with pytest.raises(TransientError):
-        _run_created(booking_id)
-    assert rows(booking_id, channel="sms")[0].status == "pending"
+    _run_created(booking_id)
+    sms = rows(booking_id, channel="sms")[0]
+    assert sms.status == "queued" and "ConnectionError" in sms.error
 
 
-def test_no_answer_after_the_request_left_is_never_resent(svc, twilio, monkeypatch):
-    monkeypatch.setattr(backends, "TWILIO_TIMEOUT_SECONDS", 0.3)
-    twilio.delay = 0.6
+def test_a_lost_answer_is_checked_with_twilio_and_never_sent_twice(svc, twilio, monkeypatch):
+    monkeypatch.setattr(sms_twilio, "TWILIO_TIMEOUT_SECONDS", 0.3)
+    twilio.delay = 0.6  # Twilio takes the message, its answer never reaches us
     booking_id = book_quietly(svc)
     _run_created(booking_id)
     sms = rows(booking_id, channel="sms")[0]
     assert sms.status == "sending" and "ReadTimeout" in sms.error
+    time.sleep(0.4)  # the fake records the message it took
     twilio.delay = 0
-    _run_created(booking_id)
+    _run_created(booking_id)  # the claim still holds: nothing is sent
+    assert (twilio.attempts, twilio.lookups) == (1, 0)
+    _sweep_when_due(booking_id)  # the take-over asks Twilio first, finds it, records it
+    sms = rows(booking_id, channel="sms")[0]
+    assert (sms.status, sms.provider_id) == ("sent", twilio.sent[0]["sid"])
+    assert (twilio.attempts, twilio.lookups, len(twilio.sent)) == (1, 1, 1)
+
+
+def test_a_send_that_never_reached_twilio_is_sent_after_the_check(svc, twilio, monkeypatch):
+    class Killed(BaseException):
+        pass
+
+    booking_id = book_quietly(svc)
+    with monkeypatch.context() as patch:
+        patch.setattr(sms_twilio.TwilioBackend, "send", lambda self, message: (_ for _ in ()).throw(Killed()))
+        with pytest.raises(Killed):
+            _run_created(booking_id)
     assert rows(booking_id, channel="sms")[0].status == "sending"
-    assert twilio.attempts == 1
-    time.sleep(0.4)  # let the fake finish its late answer before the next test
+    _sweep_when_due(booking_id)
+    sms = rows(booking_id, channel="sms")[0]
+    assert (sms.status, sms.attempts) == ("sent", 2)
+    assert (twilio.lookups, len(twilio.sent)) == (1, 1)
 
 
 def test_without_twilio_the_sms_is_recorded(svc):
     booking_id = book(svc)  # TWILIO_ACCOUNT_SID unset (the testing default)
     sms = rows(booking_id, channel="sms")[0]
-    assert (sms.status, sms.backend) == ("sent", "recorded")
+    assert (sms.status, sms.backend) == ("recorded", "recorded")
     assert sms.provider_id.startswith("recorded-")
 
 

@@ -16,7 +16,7 @@ from app.bookings.timeline import Actor
 from app.extensions import db
 from app.models.booking import Booking
 from app.models.station import Station
-from app.reviews.tokens import review_token
+from app.notifications.review_links import review_token
 from tests.bookings.conftest import add_chef, booking_request
 from tests.support import dbq_fixture, isolated_world, make_app_fixture, session_as_role  # noqa: F401
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models.review import Review
 from app.models.station import Station
-from app.reviews.tokens import review_token
+from app.notifications.review_links import review_token
 from tests.bookings.conftest import add_chef
 from tests.reviews.conftest import LINKS, completed_party
 

@@ -27,7 +27,7 @@ def test_a_low_rating_opens_one_task_and_alerts_the_manager_once(client, party, 
 
     alerts = dbq.scalars(select(Notification).where(Notification.kind == "review_low_rating"))
     assert [(n.recipient, n.channel) for n in alerts] == [(world.users["manager"].email, "email")]
-    assert alerts[0].status == "sent" and party.reference in alerts[0].body_text
+    assert alerts[0].status == "recorded" and party.reference in alerts[0].body_text
 
     # The same customer lowers it again: still one task and one email per manager.
     client.post_form(f"/review/{party.token}", {"rating": "1", "text": "Thinking about it, worse."})

@@ -16,7 +16,7 @@ from app.models.outbox import Notification
 from app.models.review import Review
 from app.models.station import Station
 from app.notifications import planning
-from app.reviews.tokens import booking_id_from
+from app.notifications.review_links import booking_id_from
 from tests.bookings.conftest import add_chef
 from tests.reviews.conftest import completed_party
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.audit import AuditEntry
-from app.models.mail import EmailMessage
+from app.models.outbox import Notification
 from app.models.station import Station
 from app.models.user import Membership, Role, User
 from tests.factories import member
@@ -37,7 +37,7 @@ def test_manager_invites_staff_and_chefs(as_role, world, dbq, role):
     assert response.location == "/s/alpha/team/"
     [membership] = memberships_of(dbq, "new.person@example.com")
     assert (membership.station_id, membership.role) == (world.station.id, role)
-    email = dbq.scalar(select(EmailMessage).where(EmailMessage.to_address == "new.person@example.com"))
+    email = dbq.scalar(select(Notification).where(Notification.recipient == "new.person@example.com"))
     assert (email.kind, email.status) == ("invitation", "recorded")
     entry = dbq.scalar(select(AuditEntry).where(AuditEntry.action == "membership.added"))
     assert (entry.station_id, entry.actor_id) == (world.station.id, world.users["manager"].id)

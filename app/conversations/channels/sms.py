@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from app.conversations.channels import clean, clip_id, station_by
@@ -41,13 +40,6 @@ CONSENT_TEXT = {
     "start": "Replied START by SMS: texts resumed.",
 }
 MAX_MEDIA = 10  # Twilio attaches at most ten media to a message
-
-
-def signature_valid(auth_token: str | None, public_url: str, form: Mapping, signature: str) -> bool:
-    """Whether Twilio signed this request; False (fail closed) without a token or a signature."""
-    if not auth_token or not signature:
-        return False
-    return RequestValidator(auth_token).validate(public_url, form, signature)
 
 
 def keyword_of(body: str) -> str | None:
