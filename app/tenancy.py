@@ -13,9 +13,9 @@ from flask import abort, g
 from sqlalchemy import Select, select
 
 from app.extensions import db
+from app.ids import MAX_ID, parse_id
 from app.models.station import Station
 from app.models.user import Membership, Role, User
-from app.web.routing import MAX_ID, parse_id
 
 T = TypeVar("T")
 

@@ -10,6 +10,7 @@ from app.ai.labels import EMOTIONS, INTENTS
 from app.conversations import bp, drafts, learning, library, outbound, queries
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.ids import parse_id
 from app.models.base import utcnow
 from app.models.conversation import (
     CHANNEL_LABELS,
@@ -25,7 +26,6 @@ from app.permissions import require
 from app.tenancy import get_scoped_or_404, scoped
 from app.web.htmx import add_toast, is_htmx, redirect_after_mutation, render, wants_fragment
 from app.web.pagination import page_url_builder, paginate
-from app.web.routing import parse_id
 
 # How often the pages poll for news (seconds): the list, the thread, a draft being written.
 LIST_POLL_SECONDS = 15

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from app.customers.contact import normalise_email, normalise_phone
 from app.errors import ValidationFailed
-from app.web.routing import parse_id
+from app.ids import parse_id
 
 MAX_GUESTS = 500
 

@@ -10,12 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from app.customers.contact import normalise_phone
 from app.extensions import db
+from app.ids import parse_id
 from app.leads.services import SOURCES, STAGE_LABELS
 from app.models.conversation import Conversation
 from app.models.lead import LEAD_STAGES, TEMPERATURES, Lead, LeadEvent, Task
 from app.models.user import Membership, Role, User
 from app.tenancy import scoped
-from app.web.routing import parse_id
 
 BOARD_COLUMN_LIMIT = 30  # cards per column; the list has the rest
 TASK_VIEWS = {"mine": "Mine and unassigned", "overdue": "Overdue (everyone)", "all": "All open"}

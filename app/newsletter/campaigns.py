@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 from app.customers.contact import normalise_email, normalise_phone
 from app.errors import DomainError, ValidationFailed
 from app.extensions import db
+from app.ids import parse_id
 from app.jobs.outbox import emit
 from app.models.base import utcnow
 from app.models.delivery import FAILED, QUEUED, RECORDED, SENDING, SENT, SUPPRESSED
@@ -29,7 +30,6 @@ from app.models.user import User
 from app.newsletter import links, segments
 from app.notifications import compose
 from app.notifications.sending import Spec, store
-from app.web.routing import parse_id
 
 EDITABLE = ("draft", "scheduled")
 SMS_STOP_LINE = "Reply STOP to opt out."
