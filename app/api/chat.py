@@ -25,16 +25,15 @@ from app.api import bp, limits
 from app.api import presenters as present
 from app.api import schemas as out
 from app.api.errors import NotFound, read
+from app.api.stations import active_station
 from app.conversations.inbound import Inbound, receive
 from app.errors import ValidationFailed
 from app.extensions import db, limiter
 from app.models.conversation import Conversation, Message
-from app.models.station import Station
 from app.notifications import compose
 
 CHANNEL = "webchat"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
 MAX_MESSAGES = 100  # per poll; the widget asks again with `after`
 POLL_AFTER_SECONDS = 5
 MAX_AFTER = 2**31 - 1  # message ids are 32-bit
@@ -48,16 +47,6 @@ def _json(model: out.BaseModel, status: int = 200) -> Response:
     response = jsonify(present.dump(model))
     response.status_code = status
     return response
-
-
-def _station(slug: str) -> Station:
-    station = None
-    if SLUG.fullmatch(slug):
-        station = db.session.scalars(select(Station).where(Station.slug == slug, Station.is_active)).first()
-    if station is None:
-        message = f"There is no station {slug[:60]!r}."
-        raise NotFound(message, fields={"station": "Unknown station."}, code="station_not_found")
-    return station
 
 
 def _chat(token: str, station_id: int | None = None) -> Conversation:
@@ -91,7 +80,7 @@ def _poll_url(token: str) -> str:
 def chat_post():
     """A visitor's chat message: 201 with the chat's token and the poll URL."""
     data, _ = read(out.ChatMessageRequest)
-    station = _station(data.station)
+    station = active_station(data.station, field="station")
     if data.token is not None:
         token = _chat(data.token, station.id).contact
     else:

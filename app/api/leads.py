@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.api.errors import NotFound
 from app.api.schemas import LeadRequest
+from app.api.stations import active_station
 from app.extensions import db
 from app.leads.services import capture
 from app.models.lead import Lead
@@ -20,12 +21,7 @@ def station_for_lead(slug: str | None, zip_code: str | None) -> Station:
     """The named active station; else the one nearest the ZIP; else the first one."""
     active = select(Station).where(Station.is_active)
     if slug:
-        station = db.session.scalars(active.where(Station.slug == slug)).first()
-        if station is None:
-            raise NotFound(
-                f"There is no station {slug[:60]!r}.", fields={"station": "Unknown station."}, code="station_not_found"
-            )
-        return station
+        return active_station(slug, field="station")
     stations = list(db.session.scalars(active.order_by(Station.id)))
     if not stations:
         raise NotFound("No station takes requests at the moment.", code="station_not_found")

@@ -17,8 +17,8 @@ import re
 from flask import current_app, jsonify, request
 
 from app.api import bp
-from app.api.chat import _station
 from app.api.errors import read
+from app.api.stations import active_station
 from app.extensions import db, limiter
 from app.newsletter.schemas import SubscriptionReceived, SubscriptionRequest
 from app.newsletter.subscriptions import SignUp, sign_up
@@ -43,7 +43,7 @@ def _clean(text: str | None) -> str:
 def newsletter_subscribe():
     """A newsletter sign-up: 202 with what happens next on each channel."""
     data, _ = read(SubscriptionRequest)
-    station = _station(data.station)
+    station = active_station(data.station, field="station")
     result = sign_up(
         station.id,
         SignUp(

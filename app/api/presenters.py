@@ -163,8 +163,8 @@ def status_url(booking: Booking) -> str:
 
 def deposit_url(booking: Booking) -> str | None:
     """PUBLIC_BASE_URL/pay/<token> when card payments are on; None: deposits recorded by staff."""
+    from app.integrations import stripe_enabled
     from app.payments.checkout import pay_url
-    from app.payments.stripe_client import stripe_enabled
 
     return pay_url(booking.public_token) if stripe_enabled() else None
 

@@ -12,21 +12,19 @@
 
 from __future__ import annotations
 
-import re
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, jsonify
-from sqlalchemy import select
 
 from app.api import bp, limits
-from app.api.errors import NotFound, read
+from app.api.errors import read
+from app.api.stations import active_station
 from app.extensions import db, limiter
 from app.models.review import Review
 from app.models.station import Station
 from app.reviews import queries, services
 from app.reviews.schemas import AggregateRating, PublicReview, ReviewReceived, ReviewRequest, StationReviews
 
-SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
 CACHE_SECONDS = 300
 DEFAULT_REVIEWS_LIMIT = "10 per minute"
 
@@ -61,15 +59,6 @@ def create_review():
     return _json(answer.model_dump(mode="json"), 201 if submitted.created else 200)
 
 
-def _station(slug: str) -> Station:
-    station = None
-    if SLUG.fullmatch(slug):
-        station = db.session.scalars(select(Station).where(Station.slug == slug, Station.is_active)).first()
-    if station is None:
-        raise NotFound(f"There is no station {slug[:60]!r}.", code="station_not_found")
-    return station
-
-
 def _public(review: Review, zone: ZoneInfo) -> PublicReview:
     return PublicReview(
         author=queries.public_name(review.author_name),
@@ -84,7 +73,7 @@ def _public(review: Review, zone: ZoneInfo) -> PublicReview:
 @limits.read
 def station_reviews(slug: str):
     """Featured reviews and the AggregateRating of a station, for the site's widget."""
-    station = _station(slug)
+    station = active_station(slug)
     zone = ZoneInfo(station.timezone)
     overall = queries.visible_summary(station.id)
     answer = StationReviews(

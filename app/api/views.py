@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,21 +13,19 @@ from app.api import presenters as present
 from app.api import schemas as out
 from app.api.errors import NotFound, read
 from app.api.leads import record_lead, station_for_lead
-from app.api.pricing import guard_event_date, price_quote, require_ascii_zip, zip_errors_named
+from app.api.pricing import price_quote
+from app.api.stations import active_station
 from app.availability.services import MAX_RANGE_DAYS, slots
+from app.bookings import services as bookings
 from app.bookings.schemas import BookingRequest, QuoteRequest
-from app.bookings.services import SlotFull
-from app.bookings.services import create_booking as book
 from app.bookings.timeline import Actor
 from app.errors import ValidationFailed
 from app.extensions import client_ip, db
-from app.leads.conversion import link_open_lead
 from app.leads.services import capture_slot_full
 from app.models.base import utcnow
 from app.models.booking import Booking
 from app.models.station import Station
 
-SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
 TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 # Dates a calendar may ask about: a month back (the current month's first days) up to
 # a month past the booking horizon. Far-off years are refused before any date maths.
@@ -39,16 +36,6 @@ def _json(model: out.BaseModel, status: int = 200) -> Response:
     response = jsonify(present.dump(model))
     response.status_code = status
     return response
-
-
-def _station(slug: str, *, field: str | None = None) -> Station:
-    station = None
-    if SLUG.fullmatch(slug):  # anything else names no station (and never reaches SQL)
-        station = db.session.scalars(select(Station).where(Station.slug == slug, Station.is_active)).first()
-    if station is None:
-        fields = {field: "Unknown station."} if field else None
-        raise NotFound(f"There is no station {slug[:60]!r}.", fields=fields, code="station_not_found")
-    return station
 
 
 @bp.get("/stations")
@@ -63,7 +50,7 @@ def list_stations():
 @limits.read
 def station_menu(slug: str):
     """A station's menu, prices, travel rules, slot times and policies."""
-    return _json(present.menu_out(_station(slug)))
+    return _json(present.menu_out(active_station(slug)))
 
 
 def _query_date(name: str, *, earliest: date, latest: date) -> date:
@@ -86,7 +73,7 @@ def _query_date(name: str, *, earliest: date, latest: date) -> date:
 @limits.read
 def station_availability(slug: str):
     """Every slot from `from` to `to` (station-local dates) with a `bookable` flag and reason."""
-    station = _station(slug)
+    station = active_station(slug)
     now = utcnow()
     today = now.astimezone(ZoneInfo(station.timezone)).date()
     earliest = today - timedelta(days=CALENDAR_SLACK_DAYS)
@@ -121,7 +108,7 @@ def station_availability(slug: str):
 def create_quote():
     """Price a party: breakdown, travel fee, deposit and balance."""
     data, _ = read(QuoteRequest)
-    station = _station(data.station, field="station")
+    station = active_station(data.station, field="station")
     quote = price_quote(station, data)
     return _json(
         out.QuoteResponse(
@@ -138,24 +125,21 @@ def create_booking():
     """Book a slot: 201 with the reference and status URL; honours Idempotency-Key."""
     key = idempotency.key_from_request()
     data, body = read(BookingRequest)
-    station = _station(data.station, field="station")
+    station = active_station(data.station, field="station")
     claim = idempotency.claim("bookings", key, body, station_id=station.id)
     if claim.replay is not None:
         return claim.replay
-    require_ascii_zip(data.zip_code)
-    guard_event_date(station, data.event_date)
-    with zip_errors_named():
-        try:
-            booking = book(station, data, actor=Actor.customer("api"), source="api", ip_address=client_ip())
-        except SlotFull:
-            # The party still wants a date: keep them as a lead (source slot_full) in a transaction
-            # of its own, after the refused booking's work is undone; the 409 answer is unchanged.
-            db.session.rollback()
-            capture_slot_full(station, data)
-            db.session.commit()
-            raise
-    # The quote request or chat that came before this booking (same email or phone) is won by it.
-    link_open_lead(booking)
+    try:
+        booking = bookings.create_booking(
+            station, data, actor=Actor.customer("api"), source="api", ip_address=client_ip()
+        )
+    except bookings.SlotFull:
+        # The party still wants a date: keep them as a lead (source slot_full) in a transaction
+        # of its own, after the refused booking's work is undone; the 409 answer is unchanged.
+        db.session.rollback()
+        capture_slot_full(station, data)
+        db.session.commit()
+        raise
     payload = present.dump(present.booking_created(booking, station))
     claim.complete(201, payload)
     db.session.commit()

@@ -1,5 +1,7 @@
-"""Creating bookings: price, check the slot under a lock, match the customer, record.
+"""Creating bookings: the use case shared by the public API and the staff form.
 
+Check the input, price the party, claim the slot under a lock, match the customer,
+record the booking, ask for the deposit checkout and credit the lead it came from.
 Services flush, never commit: the request (or job) commits once. The slot check runs
 while holding the slot's lock row (`SlotLock`, SELECT ... FOR UPDATE on PostgreSQL),
 so two requests for the last seat of a slot cannot both succeed.
@@ -7,7 +9,11 @@ so two requests for the last seat of a slot cannot both succeed.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -18,15 +24,67 @@ from app.bookings.timeline import Actor, log_event
 from app.customers import services as customers
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db, upsert_insert
+from app.integrations import stripe_enabled
+from app.jobs.outbox import emit
+from app.leads.conversion import link_booking, link_open_lead
 from app.models.base import utcnow
 from app.models.booking import HOLDS_SLOT, Booking, SlotLock
+from app.models.lead import Lead
 from app.models.station import Station
-from app.pricing import Quote, quote_for_station
+from app.models.user import User
+from app.pricing import Quote, UnknownZip, quote_for_station
 from app.qr.attribution import qr_code_for
+
+log = logging.getLogger(__name__)
 
 
 class SlotFull(Conflict):
     code = "slot_full"
+
+
+# -- input checks every door shares ------------------------------------------------------
+
+
+@contextmanager
+def zip_errors_named() -> Iterator[None]:
+    """UnknownZip from the distance provider names `to_zip`/`from_zip`; forms and the API say `zip_code`."""
+    try:
+        yield
+    except UnknownZip as exc:
+        if exc.field in ("to_zip", "zip_code"):
+            raise UnknownZip(exc.zip_code, field="zip_code") from None
+        # The station's own ZIP: a setup mistake the customer cannot fix.
+        log.warning("station ZIP %r is unknown: travel cannot be priced", exc.zip_code)
+        raise ValidationFailed(
+            "This station cannot price travel at the moment. Please call us.", code="station_misconfigured"
+        ) from None
+
+
+def require_ascii_zip(zip_code: str | None) -> None:
+    """Refuse ZIP codes of non-ASCII digits ("٣٠٣٠٣" passes the schemas' `\\d{5}`).
+
+    The zipcodes package panics (a BaseException, past every error handler) on them.
+    """
+    if zip_code is not None and not zip_code.isascii():
+        message = "Enter a 5-digit US ZIP code using the digits 0-9."
+        raise ValidationFailed(message, fields={"zip_code": message})
+
+
+def guard_event_date(station: Station, day: date, *, now: datetime | None = None) -> None:
+    """Refuse dates outside the booking window before any date maths runs on them.
+
+    `claim_slot` refuses them too, with the same messages; this check also keeps a
+    date such as 9999-12-31 away from the UTC conversion, where it overflows.
+    """
+    settings = station.settings
+    today = (now or utcnow()).astimezone(ZoneInfo(station.timezone)).date()
+    message = ""
+    if day < today:
+        message = f"Book at least {settings.lead_time_hours} hours ahead."
+    elif day > today + timedelta(days=settings.horizon_days):
+        message = f"Bookings open {settings.horizon_days} days ahead."
+    if message:
+        raise ValidationFailed(message, fields={"event_date": message}, code="slot_unavailable")
 
 
 def price(station: Station, party: Party, *, zip_code: str | None, discount_cents: int = 0) -> Quote:
@@ -98,12 +156,21 @@ def create_booking(
     actor: Actor,
     source: str,
     ip_address: str | None = None,
+    lead: Lead | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """A new booking awaiting its deposit, with customer, consent and timeline."""
+    """A new booking awaiting its deposit, with customer, consent, timeline and checkout.
+
+    `lead`: the lead it converts (staff "Convert to booking"); without one, the
+    person's open lead (same email or phone), if any, is won by this booking.
+    Raises ValidationFailed (bad input, no such slot) or SlotFull; flushes, never commits.
+    """
     now = now or utcnow()
+    require_ascii_zip(data.zip_code)
+    guard_event_date(station, data.event_date, now=now)
     discount = data.discount_cents if isinstance(data, StaffBookingRequest) else 0
-    priced = price(station, data, zip_code=data.zip_code, discount_cents=discount)
+    with zip_errors_named():
+        priced = price(station, data, zip_code=data.zip_code, discount_cents=discount)
     unknown = set(data.proteins) - set(station.settings.proteins)
     if unknown:
         raise ValidationFailed("Unknown protein: " + ", ".join(sorted(unknown)), fields={"proteins": "Unknown."})
@@ -170,8 +237,28 @@ def create_booking(
             "source": source,
         },
     )
-    # The deposit's Stripe Checkout Session, asked for in this same transaction (outbox).
-    from app.payments.services import request_deposit_checkout  # payments build on bookings
-
     request_deposit_checkout(booking)
+    if lead is not None:
+        staff = db.session.get(User, actor.user_id) if actor.user_id is not None else None
+        link_booking(lead, booking, actor=staff, now=now)
+    else:
+        # The quote request or chat that came before this booking is won by it.
+        link_open_lead(booking, now=now)
     return booking
+
+
+def request_deposit_checkout(booking: Booking) -> None:
+    """Ask for the deposit's Stripe Checkout Session once this transaction commits (outbox).
+
+    The payments area makes it (job `payments.create_checkout_session`). Without a
+    Stripe key nothing is asked for: staff record the deposit by hand.
+    """
+    if not stripe_enabled() or booking.deposit_cents <= 0:
+        return
+    db.session.flush()  # the booking's id
+    emit(
+        "payments.create_checkout_session",
+        key=f"checkout-session:{booking.id}",
+        station_id=booking.station_id,
+        booking_id=booking.id,
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.bookings.timeline import log_event
 from app.extensions import db
+from app.integrations import stripe_enabled
 from app.jobs.outbox import emit
 from app.models.base import utcnow
 from app.models.booking import Booking, BookingStatus
@@ -125,7 +126,7 @@ def _prefetch(event: dict[str, Any]) -> list[dict[str, Any]]:
     embedded = (charge.get("refunds") or {}).get("data")
     if embedded is not None:
         return list(embedded)
-    if not stripe_client.stripe_enabled():
+    if not stripe_enabled():
         return []
     try:
         listed = stripe_client.client().v1.refunds.list(params={"charge": charge["id"], "limit": 100})

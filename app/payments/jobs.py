@@ -11,6 +11,7 @@ import stripe
 
 from app.bookings.timeline import log_event
 from app.extensions import db
+from app.integrations import stripe_enabled
 from app.jobs.registry import job
 from app.models.payment import STRIPE, Refund, RefundStatus
 from app.payments import checkout, events, stripe_client
@@ -20,7 +21,7 @@ from app.payments.services import STRIPE_ACTOR, apply_refund_status, lock_bookin
 @job("payments.create_checkout_session", retries=4, timeout=60)
 def create_checkout_session(booking_id: int) -> str | None:
     """Make the deposit's Checkout Session (no-op without Stripe or once it exists)."""
-    if not stripe_client.stripe_enabled():
+    if not stripe_enabled():
         return None
     link = checkout.ensure_checkout(booking_id)
     return link.session_id if link else None

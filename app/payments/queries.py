@@ -12,6 +12,7 @@ from flask import request
 from sqlalchemy import case, func, literal, select, union_all
 
 from app.extensions import db
+from app.integrations import stripe_enabled
 from app.models.base import utcnow
 from app.models.booking import HOLDS_SLOT, Booking, BookingStatus
 from app.models.payment import CARD_METHOD, Payment, Refund, RefundStatus
@@ -20,7 +21,6 @@ from app.models.user import User
 from app.payments.checkout import pay_url, payable
 from app.payments.forms import LedgerFilters
 from app.payments.services import refund_limits, refund_methods
-from app.payments.stripe_client import stripe_enabled
 
 PER_PAGE = 50
 

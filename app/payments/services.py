@@ -15,32 +15,14 @@ from app.bookings import lifecycle
 from app.bookings.timeline import Actor, log_event
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.integrations import stripe_enabled
 from app.jobs.outbox import emit
 from app.models.booking import Booking, BookingStatus
 from app.models.payment import CARD_METHOD, MANUAL_METHODS, STRIPE, Payment, Refund, RefundStatus
 from app.payments.checkout import pay_url
-from app.payments.stripe_client import stripe_enabled
 from app.pricing import format_money
 
 STRIPE_ACTOR = Actor.system("Stripe")
-
-
-def request_deposit_checkout(booking: Booking) -> None:
-    """Ask for a Stripe Checkout Session for the deposit once this transaction commits.
-
-    Call it right after `create_booking`, before the commit: the job is written in the
-    booking's own transaction (outbox). Without a Stripe key it does nothing: staff
-    record the deposit by hand.
-    """
-    if not stripe_enabled() or booking.deposit_cents <= 0:
-        return
-    db.session.flush()  # the booking's id
-    emit(
-        "payments.create_checkout_session",
-        key=f"checkout-session:{booking.id}",
-        station_id=booking.station_id,
-        booking_id=booking.id,
-    )
 
 
 def checkout_url(booking: Booking) -> str | None:

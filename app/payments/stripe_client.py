@@ -16,11 +16,6 @@ from app.jobs.registry import TransientError
 DEFAULT_TIMEOUT = (5, 20)  # seconds: connect, read (the SDK's default is 80)
 
 
-def stripe_enabled() -> bool:
-    """Card payments (Checkout, refunds to the card) are configured."""
-    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
-
-
 def webhook_secret() -> str | None:
     return current_app.config.get("STRIPE_WEBHOOK_SECRET") or None
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.bookings.lifecycle import LABELS
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.integrations import stripe_enabled
 from app.jobs.registry import TransientError
 from app.models.base import utcnow
 from app.models.booking import Booking, BookingStatus
@@ -48,7 +49,7 @@ def index():
         totals=totals,
         filters=filters,
         methods=METHODS,
-        stripe_enabled=stripe_client.stripe_enabled(),
+        stripe_enabled=stripe_enabled(),
         currency=g.station.settings.currency,
         page_url=page_url_builder("payments.index"),
         page_target="#ledger",
@@ -76,7 +77,7 @@ def _page(booking: Booking, station: Station, state: str, status: int = 200):
             state=state,
             status_label=LABELS[BookingStatus(booking.status)],
             pay_link=checkout.pay_url(booking.public_token),
-            stripe_enabled=stripe_client.stripe_enabled(),
+            stripe_enabled=stripe_enabled(),
         ),
         status,
     )
@@ -95,7 +96,7 @@ def pay(public_token: str):
     booking, station = _booking_by_token(public_token)
     if booking.status != BookingStatus.PENDING_DEPOSIT.value:
         return _page(booking, station, "paid" if booking.holds_slot else "closed")
-    if not stripe_client.stripe_enabled():
+    if not stripe_enabled():
         return _page(booking, station, "manual")
     if not checkout.payable(booking, utcnow()):
         return _page(booking, station, "too_late" if checkout.amount_due(booking) else "covered")

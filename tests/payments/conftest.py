@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import stripe
 
-from app.bookings.services import create_booking
+from app.bookings.services import create_booking, request_deposit_checkout
 from app.bookings.timeline import Actor
 from app.extensions import db
 from app.models.booking import Booking
@@ -120,7 +120,7 @@ def make_booking(app, kitchen):  # noqa: F811 - the fixture imported above
                 db.session.merge(station), booking_request(**overrides), actor=Actor.customer("api"), source="api"
             )
             if checkout:
-                services.request_deposit_checkout(booking)
+                request_deposit_checkout(booking)
             db.session.commit()
             db.session.refresh(booking)
             db.session.expunge(booking)
