@@ -53,14 +53,6 @@ class ListFilters:
             sort=sort if sort in SORTS else "date",
         )
 
-    def as_args(self) -> dict[str, str]:
-        args = {"q": self.q, "status": self.status, "chef": self.chef, "sort": self.sort}
-        if self.date_from:
-            args["from"] = self.date_from.isoformat()
-        if self.date_to:
-            args["to"] = self.date_to.isoformat()
-        return {k: v for k, v in args.items() if v}
-
 
 def booking_list(filters: ListFilters) -> Select:
     """The station's bookings matching the filters, customer joined (one query a page)."""

@@ -26,7 +26,3 @@ def queue(name: str) -> Queue:
     if name not in QUEUES:
         raise ValueError(f"unknown queue {name!r}")
     return Queue(name, connection=connection)
-
-
-def all_queues() -> list[Queue]:
-    return [queue(name) for name in QUEUES]

@@ -10,7 +10,6 @@ relative path, so the root can move without touching the database.
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,10 +119,6 @@ def remove(entries: list[dict]) -> None:
         path = resolve(entry.get("path", ""))
         if path is not None:
             path.unlink(missing_ok=True)
-
-
-def remove_all(review_id: int) -> None:
-    shutil.rmtree(upload_root() / review_folder(review_id), ignore_errors=True)
 
 
 def resolve(relative: str) -> Path | None:

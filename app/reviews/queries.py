@@ -33,10 +33,6 @@ class ListFilters:
             replied=_yes_no(args.get("replied")),
         )
 
-    def as_args(self) -> dict[str, str]:
-        values = {"rating": self.rating, "chef": self.chef, "featured": self.featured, "replied": self.replied}
-        return {k: ("yes" if v is True else "no" if v is False else str(v)) for k, v in values.items() if v is not None}
-
     def criteria(self) -> list:
         where = []
         if self.rating is not None:

@@ -69,7 +69,7 @@ class _TextOfHtml(HTMLParser):
         self.parts: list[str] = []
         self.hidden_depth = 0
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag, _attrs):
         if tag in self.HIDDEN:
             self.hidden_depth += 1
         elif tag in self.BLOCKS or tag == "br":
