@@ -18,14 +18,30 @@
     showToast(detail.message, detail.level);
   });
 
-  // Errors answered to HTMX requests (4xx/5xx) are not swapped by htmx 2: tell the user.
+  // A refused change (422 invalid input, 409 conflict) answers with the re-rendered form
+  // or panel, its messages beside the fields, and one toast in HX-Trigger
+  // (app/web/htmx.py finish_mutation): swap it like a success. htmx 2 swaps no 4xx by
+  // default; every other error still ends in htmx:responseError below.
+  if (window.htmx) {
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "422", swap: true, error: false },
+      { code: "409", swap: true, error: false },
+      { code: "[45]..", swap: false, error: true },
+      { code: "...", swap: false },
+    ];
+  }
+
+  // Other errors answered to HTMX requests are not swapped: tell the user.
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status === 401) return; // HX-Redirect takes the user to sign-in
+    if (xhr && /"toast"/.test(xhr.getResponseHeader("HX-Trigger") || "")) return; // the server said it already
     var text = "Something went wrong (" + (xhr ? xhr.status : "?") + ").";
     if (xhr && xhr.status === 403) text = "You do not have permission to do that.";
-    if (xhr && xhr.status === 409) text = xhr.responseText ? stripTags(xhr.responseText) : "That conflicts with a change made meanwhile.";
-    if (xhr && xhr.status === 422) text = stripTags(xhr.responseText) || "Please correct the form.";
+    if (xhr && xhr.status === 400) text = stripTags(xhr.responseText) || "The request could not be understood.";
+    if (xhr && xhr.status === 429) text = "Too many attempts. Wait a little and try again.";
     showToast(text, "error");
   });
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from app.admin import bp, services
-from app.admin.forms import StationForm
+from app.admin.forms import US_TIMEZONES, StationForm
 from app.errors import DomainError
 from app.extensions import db
 from app.models.audit import AuditEntry
@@ -15,19 +17,10 @@ from app.models.station import Station
 from app.models.user import Membership, Role, User
 from app.permissions import require
 from app.team import services as team_services
-from app.team.forms import ROLE_LABELS, InviteForm
-from app.web.htmx import redirect_after_mutation, render
+from app.team.forms import ROLE_LABELS, ActiveForm, InviteForm, MembershipForm, ProfileForm, role_choices
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation, render
 from app.web.pagination import page_url_builder, paginate
-
-
-def _fail(error: DomainError, form=None):
-    db.session.rollback()
-    if form is not None:
-        for name, message in error.fields.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
-    flash(error.message, "error")
-
 
 # --- stations -------------------------------------------------------------------------
 
@@ -45,20 +38,29 @@ def stations():
     return render_template("admin/stations.html", rows=rows)
 
 
+def _station_form(station: Station | None, values, error: DomainError | None = None) -> str:
+    return render_template(
+        "admin/station_form.html",
+        station=station,
+        values=values,
+        errors=error.fields if error else {},
+        timezones=[(tz, tz) for tz in US_TIMEZONES],
+    )
+
+
 @bp.route("/stations/new", methods=["GET", "POST"])
 @require("admin.stations")
 def new_station():
     """Open a new station."""
-    form = StationForm()
-    if form.validate_on_submit():
-        try:
-            station = services.create_station(form.data_for_service())
-            db.session.commit()
-            flash(f"{station.name} is open. Adjust its settings next.", "success")
-            return redirect(url_for("settings.edit", station_slug=station.slug), code=303)
-        except DomainError as error:
-            _fail(error, form)
-    return render_template("admin/station_form.html", form=form, station=None), (422 if form.errors else 200)
+    if request.method == "GET":
+        return _station_form(None, StationForm.values_of(None))
+    try:
+        station = services.create_station(read_form(StationForm).data_for_service())
+    except DomainError as error:
+        back = url_for("admin.new_station")
+        return finish_mutation(error, back=back, page=partial(_station_form, None, request.form))
+    message = f"{station.name} is open. Adjust its settings next."
+    return finish_mutation(message, back=url_for("settings.edit", station_slug=station.slug))
 
 
 @bp.route("/stations/<int:station_id>/edit", methods=["GET", "POST"])
@@ -66,28 +68,25 @@ def new_station():
 def edit_station(station_id: int):
     """Change a station's name, address, timezone or active flag."""
     station = db.session.get(Station, station_id) or abort(404)
-    form = StationForm(obj=station)
-    if form.validate_on_submit():
-        try:
-            services.update_station(station, form.data_for_service())
-            db.session.commit()
-            flash("Station saved.", "success")
-            return redirect(url_for("admin.stations"), code=303)
-        except DomainError as error:
-            _fail(error, form)
-    return render_template("admin/station_form.html", form=form, station=station), (422 if form.errors else 200)
+    if request.method == "GET":
+        return _station_form(station, StationForm.values_of(station))
+    try:
+        services.update_station(station, read_form(StationForm).data_for_service())
+    except DomainError as error:
+        back = url_for("admin.edit_station", station_id=station.id)
+        return finish_mutation(error, back=back, page=partial(_station_form, station, request.form))
+    return finish_mutation("Station saved.", back=url_for("admin.stations"))
 
 
 # --- users ----------------------------------------------------------------------------
 
 
-def _invite_form() -> InviteForm:
-    form = InviteForm()
-    form.limit_roles(list(Role))
-    form.station_id.choices = [(0, "—")] + [
-        (s.id, s.name) for s in db.session.scalars(select(Station).order_by(Station.name))
-    ]
-    return form
+def _invite_choices() -> dict:
+    stations = db.session.scalars(select(Station).order_by(Station.name))
+    return {
+        "role_choices": role_choices(list(Role)),
+        "station_choices": [(0, "—")] + [(s.id, s.name) for s in stations],
+    }
 
 
 @bp.get("/users")
@@ -105,9 +104,9 @@ def users():
         "admin/_users_table.html",
         page=page,
         q=q,
-        form=_invite_form(),
         page_url=page_url_builder("admin.users"),
         page_target="#users-table",
+        **_invite_choices(),
     )
 
 
@@ -115,24 +114,17 @@ def users():
 @require("admin.users")
 def invite_user():
     """Give someone a role (new people get an email to choose a password)."""
-    form = _invite_form()
-    if form.validate_on_submit():
-        try:
-            user, _membership, _email = team_services.invite_user(
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                station_id=form.station_id.data or None,
-                actor_role=Role.OWNER,
-            )
-            db.session.commit()  # the invitation email goes out after this commit (outbox)
-            flash(f"{user.name} now has the {form.role.data} role.", "success")
-            return redirect_after_mutation(url_for("admin.user_detail", user_id=user.id))
-        except DomainError as error:
-            _fail(error, form)
-    else:
-        flash("Check the invitation: " + "; ".join(e for errs in form.errors.values() for e in errs), "error")
-    return redirect_after_mutation(url_for("admin.users"))
+    try:
+        form = read_form(InviteForm)
+        user, _membership, _email = team_services.invite_user(
+            email=form.email, name=form.name, role=form.role, station_id=form.station_id or None, actor_role=Role.OWNER
+        )
+    except DomainError as error:
+        return finish_mutation(error, back=url_for("admin.users"))
+    # finish_mutation commits; the invitation email goes out after that commit (outbox).
+    return finish_mutation(
+        f"{user.name} now has the {form.role} role.", back=url_for("admin.user_detail", user_id=user.id)
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -140,17 +132,15 @@ def invite_user():
 def user_detail(user_id: int):
     """A person's profile, memberships and account status."""
     user = db.session.get(User, user_id) or abort(404)
+    back = url_for("admin.user_detail", user_id=user.id)
     if request.method == "POST":
         try:
-            team_services.update_profile(user, name=request.form.get("name", ""), email=request.form.get("email", ""))
-            db.session.commit()
-            flash("Profile saved.", "success")
+            form = read_form(ProfileForm)
+            team_services.update_profile(user, name=form.name, email=form.email)
         except DomainError as error:
-            _fail(error)
-        return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
-    form = _invite_form()
-    form.name.data, form.email.data = user.name, user.email
-    return render_template("admin/user_detail.html", user=user, form=form, role_labels=ROLE_LABELS)
+            return finish_mutation(error, back=back)
+        return finish_mutation("Profile saved.", back=back)
+    return render_template("admin/user_detail.html", user=user, role_labels=ROLE_LABELS, **_invite_choices())
 
 
 @bp.post("/users/<int:user_id>/memberships/<int:membership_id>")
@@ -161,17 +151,14 @@ def update_membership(user_id: int, membership_id: int):
     if membership is None or membership.user_id != user_id:
         abort(404)
     try:
-        if request.form.get("action") == "remove":
+        form = read_form(MembershipForm)
+        if form.action == "remove":
             team_services.remove_membership(membership, actor_role=Role.OWNER, actor_id=current_user.id)
         else:
-            team_services.change_role(
-                membership, request.form.get("role", ""), actor_role=Role.OWNER, actor_id=current_user.id
-            )
-        db.session.commit()
-        flash("Roles saved.", "success")
+            team_services.change_role(membership, form.role, actor_role=Role.OWNER, actor_id=current_user.id)
     except DomainError as error:
-        _fail(error)
-    return redirect_after_mutation(url_for("admin.user_detail", user_id=user_id))
+        return finish_mutation(error, back=url_for("admin.user_detail", user_id=user_id))
+    return finish_mutation("Roles saved.", back=url_for("admin.user_detail", user_id=user_id))
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -179,13 +166,12 @@ def update_membership(user_id: int, membership_id: int):
 def set_active(user_id: int):
     """Deactivate (signs out everywhere) or reactivate an account."""
     user = db.session.get(User, user_id) or abort(404)
+    back = url_for("admin.user_detail", user_id=user_id)
     try:
-        team_services.set_active(user, request.form.get("active") == "1", actor_id=current_user.id)
-        db.session.commit()
-        flash(f"{user.name} is {'active' if user.is_active_flag else 'deactivated'}.", "success")
+        team_services.set_active(user, read_form(ActiveForm).active, actor_id=current_user.id)
     except DomainError as error:
-        _fail(error)
-    return redirect_after_mutation(url_for("admin.user_detail", user_id=user_id))
+        return finish_mutation(error, back=back)
+    return finish_mutation(f"{user.name} is {'active' if user.is_active_flag else 'deactivated'}.", back=back)
 
 
 # --- audit and messages ---------------------------------------------------------------

@@ -1,34 +1,42 @@
-"""Sign-in and password forms."""
+"""Sign-in and password forms (read with app.web.forms.read_form)."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from pydantic import Field, field_validator
 
 from app.auth.passwords import password_problem
+from app.web.forms import Email, FormModel, Password
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=255)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
-    remember = BooleanField("Keep me signed in on this device")
+class LoginForm(FormModel):
+    email: str = Field(max_length=255)
+    password: Password
+    remember: bool = False
 
 
-class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=255)])
+class ForgotPasswordForm(FormModel):
+    email: Email = Field(max_length=255)
 
 
-def _strong(form, field) -> None:
-    problem = password_problem(field.data or "")
-    if problem:
-        raise ValidationError(problem)
+class NewPasswordForm(FormModel):
+    password: Password
+    confirm: Password
 
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, value: str) -> str:
+        problem = password_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
-class NewPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), _strong])
-    confirm = PasswordField("Repeat it", validators=[DataRequired(), EqualTo("password", "The passwords differ.")])
+    @field_validator("confirm")
+    @classmethod
+    def _same(cls, value: str, info) -> str:
+        if "password" in info.data and value != info.data["password"]:
+            raise ValueError("The passwords differ.")
+        return value
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
+    current: Password

@@ -10,7 +10,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.auth import bp, services
 from app.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from app.auth.passwords import verify_password
+from app.errors import ValidationFailed
 from app.extensions import db, limiter
+from app.web.forms import read_form
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -45,16 +47,20 @@ def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            db.session.commit()
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+    if request.method == "GET":
+        return render_template("auth/login.html", values={}, errors={})
+    try:
+        form = read_form(LoginForm)
+    except ValidationFailed as error:
+        return render_template("auth/login.html", values=request.form, errors=error.fields), 400
+    user = services.authenticate(form.email, form.password)
+    if user is None:
         flash("That email and password do not match an active account.", "error")
-        return render_template("auth/login.html", form=form), 401
-    return render_template("auth/login.html", form=form), (400 if form.errors else 200)
+        # Only this 401 counts against the account's sign-in budget (see the limiter above).
+        return render_template("auth/login.html", values=request.form, errors={}), 401
+    login_user(user, remember=form.remember)
+    db.session.commit()
+    return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
 
 
 @bp.post("/logout")
@@ -69,13 +75,16 @@ def logout():
 @limiter.limit("10 per hour", methods=["POST"])
 def forgot_password():
     """Ask for a reset link by email."""
-    form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+    if request.method == "POST":
+        try:
+            form = read_form(ForgotPasswordForm)
+        except ValidationFailed as error:
+            return render_template("auth/forgot.html", values=request.form, errors=error.fields)
+        services.request_password_reset(form.email)
         db.session.commit()  # the email (if any) goes out after this commit (outbox)
         flash("If that email belongs to an account, a reset link is on its way.", "info")
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot.html", form=form)
+    return render_template("auth/forgot.html", values={}, errors={})
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -85,29 +94,36 @@ def reset_password(token: str):
     if user is None:
         flash(problem, "error")
         return redirect(url_for("auth.forgot_password"))
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        services.set_password(user, form.password.data, action="user.password_reset")
+    if request.method == "POST":
+        try:
+            form = read_form(NewPasswordForm)
+        except ValidationFailed as error:
+            return render_template("auth/reset.html", errors=error.fields)
+        services.set_password(user, form.password, action="user.password_reset")
         db.session.commit()
         logout_user()
         flash("Your password is changed. Sign in with the new one.", "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset.html", form=form)
+    return render_template("auth/reset.html", errors={})
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
     """Your profile and password."""
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current.data):
-            form.current.errors.append("That is not your current password.")
-        else:
-            services.set_password(current_user, form.password.data)
-            db.session.commit()
-            # The token rotated: sign this browser in again, every other one is out.
-            login_user(current_user._get_current_object())
-            flash("Password changed. Other devices are signed out.", "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form), (400 if form.errors else 200)
+    if request.method == "GET":
+        return render_template("auth/account.html", errors={})
+    try:
+        form = read_form(ChangePasswordForm)
+        if not verify_password(current_user.password_hash, form.current):
+            raise ValidationFailed(
+                "That is not your current password.", fields={"current": "That is not your current password."}
+            )
+    except ValidationFailed as error:
+        return render_template("auth/account.html", errors=error.fields), 400
+    services.set_password(current_user, form.password)
+    db.session.commit()
+    # The token rotated: sign this browser in again, every other one is out.
+    login_user(current_user._get_current_object())
+    flash("Password changed. Other devices are signed out.", "success")
+    return redirect(url_for("auth.account"))

@@ -1,20 +1,75 @@
-"""The staff booking form: HTML fields <-> the StaffBookingRequest schema."""
+"""The booking pages' forms (read with app.web.forms.read_form).
+
+The staff booking form feeds the same StaffBookingRequest schema the public API's
+BookingRequest extends: its inputs are flat (name, email...) where the schema nests
+(customer.name...), so `parse_booking_form` maps them, and maps the errors back.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from app.bookings.schemas import Party, StaffBookingRequest
-from app.errors import ValidationFailed, from_pydantic
+from app.errors import ValidationFailed, from_pydantic, invalid_fields
 from app.stations.settings import StationSettings
+from app.web.forms import Cents, FormModel, Id, read_form
 
 # What staff read out on the phone before ticking the boxes (stored with the booking).
 PHONE_CONSENT_TEXT = {
     "email": "The customer agreed on the phone to receive news and offers by email.",
     "sms": "The customer agreed on the phone to receive texts with news and offers. Msg & data rates may apply.",
 }
+
+NOTE = Field(default="", max_length=4000)
+
+
+class NoteForm(FormModel):
+    note: str = NOTE
+
+
+class CancelForm(FormModel):
+    reason: str = Field(default="", max_length=2000)
+
+
+class ChefChoiceForm(FormModel):
+    chef_id: Id | None = None  # empty: unassign
+
+
+class RescheduleForm(FormModel):
+    # One radio "date|slot" from the page; separate fields from other clients.
+    choice: str = ""
+    event_date: str = ""
+    slot: str = ""
+    note: str = NOTE
+
+    def new_slot(self) -> tuple[date, str]:
+        chosen_date, _, chosen_slot = self.choice.partition("|")
+        try:
+            return date.fromisoformat(chosen_date or self.event_date), chosen_slot or self.slot
+        except ValueError:
+            raise ValidationFailed("Choose a new date and slot.", fields={"choice": "Required."}) from None
+
+
+class PaymentForm(FormModel):
+    """Money received outside Stripe (the service checks method, kind and the balance)."""
+
+    amount: Cents
+    method: str = ""
+    kind: str = "deposit"
+    note: str = Field(default="", max_length=2000)
+
+
+class StaffFields(FormModel):
+    """The booking form's inputs that are not part of the public request."""
+
+    discount: Cents = Field(default=0, ge=0)
+    source: Literal["phone", "walk_in", "email", "lead", "staff"] = "phone"
+    consent_email: bool = False
+    consent_sms: bool = False
+    lead_id: Id | None = None
 
 
 def _int(value: Any, default: int = 0) -> int | Any:
@@ -37,6 +92,7 @@ def _quantities(form, prefix: str, items) -> dict[str, int]:
 
 
 def party_from_form(form, settings: StationSettings) -> dict[str, Any]:
+    """Guests and the menu's quantities (one input per upgrade and add-on of the station)."""
     return {
         "adults": _int(form.get("adults"), 0),
         "children": _int(form.get("children"), 0),
@@ -53,25 +109,26 @@ def parse_party(form, settings: StationSettings) -> Party:
         raise from_pydantic(exc) from None
 
 
-def discount_cents(form) -> int:
-    text = (form.get("discount") or "").strip().lstrip("$")
-    if not text:
-        return 0
+# Schema paths -> form input names, to show errors beside the right input.
+FIELD_NAMES = {"customer.name": "name", "customer.email": "email", "customer.phone": "phone"}
+
+
+def form_errors(error: ValidationFailed) -> dict[str, str]:
+    """A refusal's field messages keyed by the form's input names."""
+    return {FIELD_NAMES.get(key, key.split(".")[0]): message for key, message in error.fields.items()}
+
+
+def parse_booking_form(form, station_slug: str, settings: StationSettings) -> tuple[StaffBookingRequest, int | None]:
+    """The request the booking service takes, and the lead it converts (if any)."""
+    errors: dict[str, str] = {}
     try:
-        return round(float(text) * 100)
-    except ValueError:
-        raise ValidationFailed("Enter the discount in dollars.", fields={"discount": "A number."}) from None
-
-
-def parse_booking_form(form, station_slug: str, settings: StationSettings) -> StaffBookingRequest:
+        extras = read_form(StaffFields, form)
+    except ValidationFailed as error:
+        errors, extras = error.fields, StaffFields()
     data = {
         **party_from_form(form, settings),
         "station": station_slug,
-        "customer": {
-            "name": form.get("name", ""),
-            "email": form.get("email", ""),
-            "phone": form.get("phone", ""),
-        },
+        "customer": {"name": form.get("name", ""), "email": form.get("email", ""), "phone": form.get("phone", "")},
         "address": form.get("address", ""),
         "zip_code": form.get("zip_code", ""),
         "event_date": form.get("event_date", ""),
@@ -80,23 +137,18 @@ def parse_booking_form(form, station_slug: str, settings: StationSettings) -> St
         "allergies": form.get("allergies", ""),
         "notes": form.get("notes", ""),
         "consent": {
-            "email": form.get("consent_email") == "1",
-            "email_text": PHONE_CONSENT_TEXT["email"] if form.get("consent_email") == "1" else "",
-            "sms": form.get("consent_sms") == "1",
-            "sms_text": PHONE_CONSENT_TEXT["sms"] if form.get("consent_sms") == "1" else "",
+            "email": extras.consent_email,
+            "email_text": PHONE_CONSENT_TEXT["email"] if extras.consent_email else "",
+            "sms": extras.consent_sms,
+            "sms_text": PHONE_CONSENT_TEXT["sms"] if extras.consent_sms else "",
         },
-        "discount_cents": discount_cents(form),
-        "source": form.get("source") or "phone",
+        "discount_cents": extras.discount,
+        "source": extras.source,
     }
     try:
-        return StaffBookingRequest.model_validate(data)
+        request = StaffBookingRequest.model_validate(data)
     except ValidationError as exc:
-        raise from_pydantic(exc) from None
-
-
-# Schema paths -> form field names, to show errors beside the right input.
-FIELD_NAMES = {"customer.name": "name", "customer.email": "email", "customer.phone": "phone", "slot": "slot"}
-
-
-def form_errors(error: ValidationFailed) -> dict[str, str]:
-    return {FIELD_NAMES.get(key, key.split(".")[0]): message for key, message in error.fields.items()}
+        errors = form_errors(from_pydantic(exc)) | errors
+    if errors:
+        raise invalid_fields(errors)
+    return request, extras.lead_id

@@ -1,58 +1,51 @@
-"""Forms of the chef pages (parsing only; the rules live in app.chefs.services)."""
+"""Forms of the chef pages (read with app.web.forms.read_form; the rules live in app.chefs.services)."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional
+from datetime import date, time
 
-from app.chefs.services import WEEKDAYS, ChefData
+from pydantic import Field
 
-
-def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+from app.chefs.services import ChefData
+from app.models.chef import Chef
+from app.web.forms import FormModel, Id
 
 
-class ChefForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
-    email = StringField("Email", validators=[Optional(), Length(max=255)])
-    is_active = BooleanField("Active (counts towards capacity)", default=True)
-    user_id = SelectField("Signs in as", coerce=_optional_int, validate_choice=False)
-
-    def offer_users(self, users) -> None:
-        self.user_id.choices = [SelectChoice("", "— no account —")] + [
-            SelectChoice(u.id, f"{u.name} ({u.email})") for u in users
-        ]
+class ChefForm(FormModel):
+    name: str = ""  # the service says what a name needs
+    phone: str = Field(default="", max_length=40)
+    email: str = Field(default="", max_length=255)
+    is_active: bool = False  # a checkbox: absent means unticked
+    user_id: Id | None = None
 
     def data_for_service(self) -> ChefData:
-        return ChefData(
-            name=self.name.data or "",
-            phone=self.phone.data or "",
-            email=self.email.data or "",
-            is_active=bool(self.is_active.data),
-            user_id=self.user_id.data,
-        )
+        return ChefData(**self.model_dump())
+
+    @staticmethod
+    def values_of(chef: Chef | None) -> dict:
+        """What the form shows before anything is typed."""
+        if chef is None:
+            return {"is_active": True}
+        return {key: getattr(chef, key) for key in ChefForm.model_fields}
 
 
-class WindowForm(FlaskForm):
-    weekday = SelectField(
-        "Day", coerce=int, choices=[SelectChoice(i, day) for i, day in enumerate(WEEKDAYS)], validate_choice=False
-    )
-    starts = TimeField("From", format="%H:%M", validators=[Optional()])
-    ends = TimeField("To", format="%H:%M", validators=[Optional()])
+class WindowForm(FormModel):
+    weekday: int = Field(default=0, ge=0, le=6)
+    starts: time | None = None
+    ends: time | None = None
 
 
-class TimeOffForm(FlaskForm):
-    first_day = DateField("First day", validators=[Optional()])
-    last_day = DateField("Last day", validators=[Optional()])
-    reason = TextAreaField("Reason", validators=[Optional(), Length(max=2000)])
+class TimeOffForm(FormModel):
+    first_day: date | None = None
+    last_day: date | None = None
+    reason: str = Field(default="", max_length=2000)
 
 
-class BlackoutForm(FlaskForm):
-    day = DateField("Date", validators=[Optional()])
-    reason = StringField("Reason", validators=[Optional(), Length(max=255)])
+class BlackoutForm(FormModel):
+    day: date | None = None
+    reason: str = Field(default="", max_length=255)
 
 
-def form_errors(form: FlaskForm) -> str:
-    return "; ".join(f"{form[name].label.text}: {' '.join(errs)}" for name, errs in form.errors.items())
+class DecisionForm(FormModel):
+    decision: str = ""  # approve | reject: the service says so otherwise
+    back: str = "index"

@@ -3,52 +3,35 @@ schedules and printable event sheets (see app/chefs/__init__.py)."""
 
 from __future__ import annotations
 
-import json
+from functools import partial
 
-from flask import Response, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_login import current_user
 
 from app.chefs import bp, queries, services
-from app.chefs.forms import BlackoutForm, ChefForm, TimeOffForm, WindowForm, form_errors
+from app.chefs.forms import BlackoutForm, ChefForm, DecisionForm, TimeOffForm, WindowForm
 from app.customers.contact import display_phone
-from app.errors import Conflict, DomainError, ValidationFailed
-from app.extensions import db
+from app.errors import Conflict, DomainError
 from app.models.booking import Booking
 from app.models.chef import AvailabilityWindow, Blackout, Chef, TimeOff
 from app.permissions import can, require
 from app.tenancy import get_scoped_or_404
-from app.web.htmx import add_toast, fragment_or_redirect, is_htmx, redirect_after_mutation, render
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation, render
 
 CAPACITY_CHANGED = "capacity-changed"  # the capacity preview reloads itself on this event
+WEEKDAY_CHOICES = list(enumerate(services.WEEKDAYS))
 
 
 def _today():
     return queries.station_today(g.station)
 
 
-def _trigger(response: Response, event: str) -> Response:
-    triggers = json.loads(response.headers.get("HX-Trigger", "{}") or "{}")
-    triggers[event] = True
-    response.headers["HX-Trigger"] = json.dumps(triggers)
-    return response
-
-
-def _refused(error: DomainError, fallback_url: str) -> Response:
-    """HTMX: the message with 422/409 (app.js shows it); forms: flash and go back."""
-    db.session.rollback()
-    if is_htmx():
-        return make_response(render_template("errors/_inline.html", message=error.message), error.status)
-    flash(error.message, "error")
-    return redirect(fallback_url, code=303)
-
-
-def _invalid(form) -> ValidationFailed:
-    return ValidationFailed("Check the form: " + form_errors(form))
-
-
-def _fragment(template: str, message: str, *, capacity: bool = False, **context) -> Response:
-    response = add_toast(make_response(render_template(template, **context)), message)
-    return _trigger(response, CAPACITY_CHANGED) if capacity else response
+def _typed(error: DomainError | None, prefix: str) -> dict:
+    """What was typed and the messages, for the fragment's form after a refusal."""
+    if error is None:
+        return {}
+    return {f"{prefix}_values": request.form, f"{prefix}_errors": error.fields, f"{prefix}_error": error.message}
 
 
 # --- the chef list ----------------------------------------------------------------------
@@ -65,7 +48,6 @@ def index():
         pending=queries.pending_time_off(g.station_id),
         blackouts=queries.blackouts(g.station_id, today),
         preview=queries.capacity_preview(g.station, today),
-        blackout_form=BlackoutForm(),
         weekdays=services.WEEKDAYS,
         today=today,
     )
@@ -82,42 +64,31 @@ def capacity():
 # --- profiles ---------------------------------------------------------------------------
 
 
-def _chef_form(chef: Chef | None = None) -> ChefForm:
-    form = ChefForm(obj=chef)
-    form.offer_users(services.linkable_users(g.station_id, chef))
-    return form
-
-
-def _save_chef(form: ChefForm, chef: Chef | None):
-    """Validate and save; returns the chef, or None after putting errors on the form."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        if chef is None:
-            chef = services.create_chef(g.station_id, form.data_for_service())
-        else:
-            services.update_chef(chef, form.data_for_service())
-    except DomainError as error:
-        db.session.rollback()
-        for name, message in error.fields.items():
-            if name in form:
-                form[name].errors = [*form[name].errors, message]
-        flash(error.message, "error")
-        return None
-    db.session.commit()
-    return chef
+def _chef_page(chef: Chef | None, values, error: DomainError | None = None) -> str:
+    users = services.linkable_users(g.station_id, chef)
+    context = {"chef": chef, "values": values, "errors": error.fields if error else {}}
+    context["user_choices"] = [("", "— no account —")] + [(u.id, f"{u.name} ({u.email})") for u in users]
+    if chef is not None:
+        context.update(
+            deciders=queries.deciders(chef.time_off),
+            weekdays=services.WEEKDAYS,
+            weekday_choices=WEEKDAY_CHOICES,
+        )
+    return render_template("chefs/form.html", **context)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("chefs.manage")
 def new():
     """Add a chef to this station."""
-    form = _chef_form()
-    chef = _save_chef(form, None) if request.method == "POST" else None
-    if chef is not None:
-        flash(f"{chef.name} added. Set their weekly availability next.", "success")
-        return redirect(url_for("chefs.edit", chef_id=chef.id), code=303)
-    return render_template("chefs/form.html", form=form, chef=None), (422 if form.errors else 200)
+    if request.method == "GET":
+        return _chef_page(None, ChefForm.values_of(None))
+    try:
+        chef = services.create_chef(g.station_id, read_form(ChefForm).data_for_service())
+    except DomainError as error:
+        return finish_mutation(error, back=url_for("chefs.new"), page=partial(_chef_page, None, request.form))
+    message = f"{chef.name} added. Set their weekly availability next."
+    return finish_mutation(message, back=url_for("chefs.edit", chef_id=chef.id))
 
 
 @bp.route("/<int:chef_id>/edit", methods=["GET", "POST"])
@@ -125,33 +96,30 @@ def new():
 def edit(chef_id: int):
     """A chef's details, weekly availability windows and time off."""
     chef = get_scoped_or_404(Chef, chef_id)
-    form = _chef_form(chef)
-    if request.method == "POST" and _save_chef(form, chef) is not None:
-        flash(f"{chef.name} saved.", "success")
-        return redirect(url_for("chefs.edit", chef_id=chef.id), code=303)
-    return render_template(
-        "chefs/form.html",
-        form=form,
-        chef=chef,
-        window_form=WindowForm(),
-        time_off_form=TimeOffForm(),
-        deciders=queries.deciders(chef.time_off),
-        weekdays=services.WEEKDAYS,
-    ), (422 if form.errors else 200)
+    back = url_for("chefs.edit", chef_id=chef.id)
+    if request.method == "GET":
+        return _chef_page(chef, ChefForm.values_of(chef))
+    try:
+        services.update_chef(chef, read_form(ChefForm).data_for_service())
+    except DomainError as error:
+        return finish_mutation(error, back=back, page=partial(_chef_page, chef, request.form))
+    return finish_mutation(f"{chef.name} saved.", back=back)
 
 
 # --- weekly availability windows --------------------------------------------------------
 
 
-def _windows_fragment(chef: Chef, message: str) -> Response:
-    return _fragment(
-        "chefs/_windows.html",
-        message,
-        capacity=True,
-        chef=chef,
-        window_form=WindowForm(formdata=None),
-        weekdays=services.WEEKDAYS,
-    )
+def _windows(chef: Chef):
+    def fragment(error: DomainError | None) -> str:
+        return render_template(
+            "chefs/_windows.html",
+            chef=chef,
+            weekdays=services.WEEKDAYS,
+            weekday_choices=WEEKDAY_CHOICES,
+            **_typed(error, "window"),
+        )
+
+    return fragment
 
 
 @bp.post("/<int:chef_id>/windows")
@@ -160,16 +128,13 @@ def add_window(chef_id: int):
     """Add a weekly availability window."""
     chef = get_scoped_or_404(Chef, chef_id)
     back = url_for("chefs.edit", chef_id=chef.id)
-    form = WindowForm()
     try:
-        if not form.validate_on_submit():
-            raise _invalid(form)
-        window = services.add_window(chef, form.weekday.data, form.starts.data, form.ends.data)
+        form = read_form(WindowForm)
+        window = services.add_window(chef, form.weekday, form.starts, form.ends)
     except DomainError as error:
-        return _refused(error, back)
-    db.session.commit()
+        return finish_mutation(error, back=back, fragment=_windows(chef))
     message = f"{services.WEEKDAYS[window.weekday]} {window.starts:%H:%M}–{window.ends:%H:%M} added."
-    return fragment_or_redirect(lambda: _windows_fragment(chef, message), message, back, "success")
+    return finish_mutation(message, back=back, fragment=_windows(chef), events=[CAPACITY_CHANGED])
 
 
 @bp.post("/windows/<int:window_id>/remove")
@@ -179,10 +144,8 @@ def remove_window(window_id: int):
     window = get_scoped_or_404(AvailabilityWindow, window_id)
     chef = window.chef
     services.remove_window(window)
-    db.session.commit()
-    message = "Window removed."
     back = url_for("chefs.edit", chef_id=chef.id)
-    return fragment_or_redirect(lambda: _windows_fragment(chef, message), message, back)
+    return finish_mutation("Window removed.", back=back, fragment=_windows(chef), events=[CAPACITY_CHANGED])
 
 
 # --- schedules --------------------------------------------------------------------------
@@ -196,7 +159,6 @@ def _schedule_page(chef: Chef | None, *, own: bool):
             events=queries.upcoming_events(chef, today),
             windows=queries.windows_by_weekday(chef.windows),
             deciders=queries.deciders(chef.time_off),
-            time_off_form=TimeOffForm(formdata=None),
         )
     return render_template("chefs/schedule.html", **context)
 
@@ -224,15 +186,15 @@ def schedule(chef_id: int):
 # --- time off ---------------------------------------------------------------------------
 
 
-def _time_off_fragment(chef: Chef, message: str, *, own: bool) -> Response:
-    return _fragment(
-        "chefs/_time_off.html",
-        message,
-        chef=chef,
-        own=own,
-        deciders=queries.deciders(chef.time_off),
-        time_off_form=TimeOffForm(formdata=None),
-    )
+def _own_time_off(chef: Chef | None):
+    if chef is None:  # no chef profile: no list to refresh, the toast says why
+        return None
+
+    def fragment(error: DomainError | None) -> str:
+        context = {"chef": chef, "own": True, "deciders": queries.deciders(chef.time_off)}
+        return render_template("chefs/_time_off.html", **context, **_typed(error, "time_off"))
+
+    return fragment
 
 
 @bp.post("/me/time-off")
@@ -241,20 +203,15 @@ def request_time_off():
     """A chef asks for days off (a manager decides)."""
     chef = services.chef_for_user(g.station_id, current_user.id)
     back = url_for("chefs.my_schedule")
-    form = TimeOffForm()
     try:
         if chef is None:
             raise Conflict("Your account is not linked to a chef profile here yet: ask your manager.")
-        if not form.validate_on_submit():
-            raise _invalid(form)
-        entry = services.request_time_off(
-            chef, form.first_day.data, form.last_day.data, form.reason.data, today=_today()
-        )
+        form = read_form(TimeOffForm)
+        entry = services.request_time_off(chef, form.first_day, form.last_day, form.reason, today=_today())
     except DomainError as error:
-        return _refused(error, back)
-    db.session.commit()
+        return finish_mutation(error, back=back, fragment=_own_time_off(chef))
     message = f"Time off {entry.first_day:%d %b}–{entry.last_day:%d %b} requested. A manager will decide."
-    return fragment_or_redirect(lambda: _time_off_fragment(chef, message, own=True), message, back, "success")
+    return finish_mutation(message, back=back, fragment=_own_time_off(chef))
 
 
 @bp.post("/<int:chef_id>/time-off")
@@ -263,18 +220,14 @@ def record_time_off(chef_id: int):
     """A manager enters approved time off for a chef."""
     chef = get_scoped_or_404(Chef, chef_id)
     back = url_for("chefs.edit", chef_id=chef.id)
-    form = TimeOffForm()
     try:
-        if not form.validate_on_submit():
-            raise _invalid(form)
+        form = read_form(TimeOffForm)
         services.record_time_off(
-            chef, form.first_day.data, form.last_day.data, form.reason.data, today=_today(), actor_id=current_user.id
+            chef, form.first_day, form.last_day, form.reason, today=_today(), actor_id=current_user.id
         )
     except DomainError as error:
-        return _refused(error, back)
-    db.session.commit()
-    flash(f"Time off recorded for {chef.name}.", "success")
-    return redirect_after_mutation(back)
+        return finish_mutation(error, back=back)
+    return finish_mutation(f"Time off recorded for {chef.name}.", back=back)
 
 
 BACK_TO = {
@@ -284,42 +237,36 @@ BACK_TO = {
 }
 
 
+def _pending(error: DomainError | None) -> str:
+    return render_template("chefs/_pending.html", pending=queries.pending_time_off(g.station_id))
+
+
 @bp.post("/time-off/<int:time_off_id>/decide")
 @require("chefs.manage")
 def decide_time_off(time_off_id: int):
     """Approve or reject a time-off request (approved time off lowers capacity)."""
     entry = get_scoped_or_404(TimeOff, time_off_id)
-    back = BACK_TO.get(request.form.get("back", ""), BACK_TO["index"])(entry)
+    form = read_form(DecisionForm)
+    back = BACK_TO.get(form.back, BACK_TO["index"])(entry)
     try:
-        clashes = services.decide_time_off(entry, request.form.get("decision", ""), actor_id=current_user.id)
+        clashes = services.decide_time_off(entry, form.decision, actor_id=current_user.id)
     except DomainError as error:
-        return _refused(error, back)
-    db.session.commit()
+        return finish_mutation(error, back=back, fragment=_pending)
     message = f"{entry.chef.name}'s time off {entry.first_day:%d %b}–{entry.last_day:%d %b} {entry.status}."
     level = "success"
     if clashes:
         refs = ", ".join(b.reference for b in clashes)
         message += f" They are assigned to {len(clashes)} event(s) in those days ({refs}): reassign them."
         level = "warning"
-    if is_htmx():
-        response = make_response(render_template("chefs/_pending.html", pending=queries.pending_time_off(g.station_id)))
-        return _trigger(add_toast(response, message, level), CAPACITY_CHANGED)
-    flash(message, level)
-    return redirect(back, code=303)
+    return finish_mutation(message, back=back, fragment=_pending, level=level, events=[CAPACITY_CHANGED])
 
 
 # --- blackout dates ---------------------------------------------------------------------
 
 
-def _blackouts_fragment(message: str, level: str = "success") -> Response:
-    response = make_response(
-        render_template(
-            "chefs/_blackouts.html",
-            blackouts=queries.blackouts(g.station_id, _today()),
-            blackout_form=BlackoutForm(formdata=None),
-        )
-    )
-    return _trigger(add_toast(response, message, level), CAPACITY_CHANGED)
+def _blackouts(error: DomainError | None) -> str:
+    blackouts = queries.blackouts(g.station_id, _today())
+    return render_template("chefs/_blackouts.html", blackouts=blackouts, **_typed(error, "blackout"))
 
 
 @bp.post("/blackouts")
@@ -327,20 +274,17 @@ def _blackouts_fragment(message: str, level: str = "success") -> Response:
 def add_blackout():
     """Close the station for a day (no slot can be booked)."""
     back = url_for("chefs.index")
-    form = BlackoutForm()
     try:
-        if not form.validate_on_submit():
-            raise _invalid(form)
-        blackout = services.add_blackout(g.station_id, form.day.data, form.reason.data, today=_today())
+        form = read_form(BlackoutForm)
+        blackout = services.add_blackout(g.station_id, form.day, form.reason, today=_today())
     except DomainError as error:
-        return _refused(error, back)
-    db.session.commit()
+        return finish_mutation(error, back=back, fragment=_blackouts)
     message, level = f"{blackout.day:%a %d %b %Y} blacked out.", "success"
     held = queries.bookings_held_on(g.station_id, blackout.day)
     if held:
         message += f" {held} booking(s) that day still stand: move or cancel them."
         level = "warning"
-    return fragment_or_redirect(lambda: _blackouts_fragment(message, level), message, back, level)
+    return finish_mutation(message, back=back, fragment=_blackouts, level=level, events=[CAPACITY_CHANGED])
 
 
 @bp.post("/blackouts/<int:blackout_id>/remove")
@@ -350,9 +294,8 @@ def remove_blackout(blackout_id: int):
     blackout = get_scoped_or_404(Blackout, blackout_id)
     day = blackout.day
     services.remove_blackout(blackout)
-    db.session.commit()
     message = f"{day:%a %d %b %Y} is open again."
-    return fragment_or_redirect(lambda: _blackouts_fragment(message), message, url_for("chefs.index"), "success")
+    return finish_mutation(message, back=url_for("chefs.index"), fragment=_blackouts, events=[CAPACITY_CHANGED])
 
 
 # --- printable event sheet --------------------------------------------------------------

@@ -69,19 +69,27 @@ def _text(value: str | None, field: str, limit: int) -> str:
     return value
 
 
-def save_knowledge(station_id: int, form, entry: KnowledgeEntry | None = None) -> KnowledgeEntry:
-    kind = form.get("kind", "faq")
+def save_knowledge(
+    station_id: int,
+    *,
+    kind: str,
+    question: str,
+    answer: str,
+    is_active: bool | None = None,
+    entry: KnowledgeEntry | None = None,
+) -> KnowledgeEntry:
+    """Add or edit an entry; `is_active` None: on for a new entry, off for an edited one."""
     if kind not in KNOWLEDGE_KINDS:
         raise ValidationFailed("Pick FAQ or Policy.", fields={"kind": "Unknown kind."})
-    question = _text(form.get("question"), "question", 255)
-    answer = _text(form.get("answer"), "answer", 4000)
+    question = _text(question, "question", 255)
+    answer = _text(answer, "answer", 4000)
     is_new = entry is None
     if entry is None:
         entry = KnowledgeEntry(station_id=station_id)
         db.session.add(entry)
     before = audit.snapshot(entry, ["kind", "question", "answer", "is_active"]) if not is_new else None
     entry.kind, entry.question, entry.answer = kind, question, answer
-    entry.is_active = form.get("is_active", "on" if is_new else "") in ("on", "1", "true", "y")
+    entry.is_active = is_new if is_active is None else is_active
     db.session.flush()
     audit.record(
         "knowledge.created" if is_new else "knowledge.updated",
@@ -92,9 +100,9 @@ def save_knowledge(station_id: int, form, entry: KnowledgeEntry | None = None) -
     return entry
 
 
-def save_canned(station_id: int, form, reply: CannedReply | None = None) -> CannedReply:
-    title = _text(form.get("title"), "title", 80)
-    body = _text(form.get("body"), "body", 4000)
+def save_canned(station_id: int, *, title: str, body: str, reply: CannedReply | None = None) -> CannedReply:
+    title = _text(title, "title", 80)
+    body = _text(body, "body", 4000)
     duplicate = db.session.scalar(
         db.select(CannedReply.id).where(CannedReply.station_id == station_id, CannedReply.title == title)
     )

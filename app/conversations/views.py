@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.ai.labels import EMOTIONS, INTENTS
 from app.conversations import bp, drafts, learning, library, outbound, queries
+from app.conversations.forms import CannedForm, DraftForm, KnowledgeForm, LabelsForm, RejectForm, StatusForm
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.ids import parse_id
 from app.models.base import utcnow
 from app.models.conversation import (
     CHANNEL_LABELS,
@@ -24,7 +26,8 @@ from app.models.conversation import (
 from app.models.station import Station
 from app.permissions import require
 from app.tenancy import get_scoped_or_404, scoped
-from app.web.htmx import add_toast, is_htmx, redirect_after_mutation, render, wants_fragment
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation, render, wants_fragment
 from app.web.pagination import page_url_builder, paginate
 
 # How often the pages poll for news (seconds): the list, the thread, a draft being written.
@@ -129,36 +132,23 @@ def draft(conversation_id: int):
     return render_template("inbox/_draft.html", **_draft_context(conversation))
 
 
-def _draft_done(conversation: Conversation, message: str):
-    db.session.commit()
-    if is_htmx():
-        db.session.refresh(conversation)
-        response = make_response(render_template("inbox/_draft.html", **_draft_context(conversation)))
-        response.headers["HX-Trigger-After-Swap"] = "thread-changed"
-        return add_toast(response, message)
-    flash(message, "success")
-    return redirect_after_mutation(url_for("inbox.conversation", conversation_id=conversation.id))
+def _draft_panel(conversation: Conversation):
+    def fragment(error: DomainError | None) -> str:
+        return render_template("inbox/_draft.html", **_draft_context(conversation, error.message if error else None))
+
+    return fragment
 
 
-def _draft_refused(conversation: Conversation, error: DomainError):
-    db.session.rollback()
-    if is_htmx():
-        response = make_response(
-            render_template("inbox/_draft.html", **_draft_context(conversation, error.message)), error.status
-        )
-        return add_toast(response, error.message, "error")  # htmx 2 does not swap a 4xx body
-    flash(error.message, "error")
-    return redirect_after_mutation(url_for("inbox.conversation", conversation_id=conversation.id))
+def _drafted(conversation: Conversation, outcome: str | DomainError):
+    """The reply panel again (the thread reloads itself on `thread-changed`), or the page."""
+    back = url_for("inbox.conversation", conversation_id=conversation.id)
+    return finish_mutation(outcome, back=back, fragment=_draft_panel(conversation), events=["thread-changed"])
 
 
-def _seen() -> int | None:
-    return parse_id(request.form.get("seen_message_id"))
-
-
-def _open_draft_or_none(conversation: Conversation, draft_id: str | None):
+def _open_draft_or_none(conversation: Conversation, draft_id: int | None):
     """The open draft the form was showing; a stale form (another draft since) is refused."""
     current = drafts.open_draft_of(conversation)
-    if draft_id and (current is None or str(current.id) != draft_id):
+    if draft_id and (current is None or current.id != draft_id):
         raise DomainError("The draft changed while you were editing; your text is still in the box, reload to compare.")
     return current
 
@@ -169,11 +159,12 @@ def propose(conversation_id: int):
     """Staff save their edit (or a reply written by hand) for a manager to send."""
     conversation = _conversation(conversation_id)
     try:
-        _open_draft_or_none(conversation, request.form.get("draft_id"))
-        drafts.propose(conversation, request.form.get("text", ""), current_user, seen_message_id=_seen())
+        form = read_form(DraftForm)
+        _open_draft_or_none(conversation, form.draft_id)
+        drafts.propose(conversation, form.text, current_user, seen_message_id=form.seen_message_id)
     except DomainError as error:
-        return _draft_refused(conversation, error)
-    return _draft_done(conversation, "Draft saved for a manager to send.")
+        return _drafted(conversation, error)
+    return _drafted(conversation, "Draft saved for a manager to send.")
 
 
 @bp.post("/<int:conversation_id>/draft/send")
@@ -181,15 +172,15 @@ def propose(conversation_id: int):
 def send(conversation_id: int):
     """A manager approves the draft (as edited in the box) and it is sent."""
     conversation = _conversation(conversation_id)
-    text = request.form.get("text", "")
     try:
-        current = _open_draft_or_none(conversation, request.form.get("draft_id"))
+        form = read_form(DraftForm)
+        current = _open_draft_or_none(conversation, form.draft_id)
         if current is None:
-            current = drafts.propose(conversation, text, current_user, seen_message_id=_seen())
-        drafts.approve_and_send(current, current_user, text, seen_message_id=_seen())
+            current = drafts.propose(conversation, form.text, current_user, seen_message_id=form.seen_message_id)
+        drafts.approve_and_send(current, current_user, form.text, seen_message_id=form.seen_message_id)
     except DomainError as error:
-        return _draft_refused(conversation, error)
-    return _draft_done(conversation, f"Reply queued on {CHANNEL_LABELS[conversation.channel]}.")
+        return _drafted(conversation, error)
+    return _drafted(conversation, f"Reply queued on {CHANNEL_LABELS[conversation.channel]}.")
 
 
 @bp.post("/<int:conversation_id>/draft/reject")
@@ -198,13 +189,14 @@ def reject(conversation_id: int):
     """A manager discards the draft (kept, marked rejected)."""
     conversation = _conversation(conversation_id)
     try:
-        current = _open_draft_or_none(conversation, request.form.get("draft_id"))
+        form = read_form(RejectForm)
+        current = _open_draft_or_none(conversation, form.draft_id)
         if current is None:
             raise DomainError("There is no draft to reject.")
-        drafts.reject(current, current_user, request.form.get("reason", ""))
+        drafts.reject(current, current_user, form.reason)
     except DomainError as error:
-        return _draft_refused(conversation, error)
-    return _draft_done(conversation, "Draft rejected.")
+        return _drafted(conversation, error)
+    return _drafted(conversation, "Draft rejected.")
 
 
 def _regenerate_limit() -> str:
@@ -220,8 +212,8 @@ def regenerate(conversation_id: int):
     try:
         drafts.regenerate(conversation, current_user)
     except DomainError as error:
-        return _draft_refused(conversation, error)
-    return _draft_done(conversation, "Writing a new draft…")
+        return _drafted(conversation, error)
+    return _drafted(conversation, "Writing a new draft…")
 
 
 @bp.get("/<int:conversation_id>/canned")
@@ -245,25 +237,15 @@ def correct_labels(conversation_id: int, message_id: int):
     message = get_scoped_or_404(Message, message_id)
     if message.conversation_id != conversation.id:
         abort(404)
+    back = url_for("inbox.conversation", conversation_id=conversation.id)
     try:
-        changed = learning.correct_labels(
-            message, current_user, intent=request.form.get("intent"), emotion=request.form.get("emotion")
-        )
+        form = read_form(LabelsForm)
+        changed = learning.correct_labels(message, current_user, intent=form.intent, emotion=form.emotion)
     except DomainError as error:
-        db.session.rollback()
-        if is_htmx():
-            return add_toast(make_response("", error.status), error.message, "error")
-        flash(error.message, "error")
-        return redirect_after_mutation(url_for("inbox.conversation", conversation_id=conversation.id))
-    db.session.commit()
+        return finish_mutation(error, back=back)
     note = "Labels corrected: the classifier will learn from it." if changed else "Labels unchanged."
-    if is_htmx():
-        response = make_response(
-            render_template("inbox/_labels.html", message=message, intents=INTENTS, emotions=EMOTIONS)
-        )
-        return add_toast(response, note)
-    flash(note, "success")
-    return redirect_after_mutation(url_for("inbox.conversation", conversation_id=conversation.id))
+    labels = partial(render_template, "inbox/_labels.html", message=message, intents=INTENTS, emotions=EMOTIONS)
+    return finish_mutation(note, back=back, fragment=lambda _: labels())
 
 
 @bp.post("/<int:conversation_id>/status")
@@ -271,15 +253,15 @@ def correct_labels(conversation_id: int, message_id: int):
 def set_status(conversation_id: int):
     """Close a finished conversation or reopen it (a new customer message reopens it too)."""
     conversation = _conversation(conversation_id)
-    status = request.form.get("status")
-    if status not in ("open", "closed"):
-        abort(400)
+    back = url_for("inbox.conversation", conversation_id=conversation.id)
+    try:
+        status = read_form(StatusForm).status
+    except DomainError as error:
+        return finish_mutation(error, back=back)
     conversation.status = status
     if status == "closed":
         conversation.escalated = False
-    db.session.commit()
-    flash("Conversation closed." if status == "closed" else "Conversation reopened.", "success")
-    return redirect_after_mutation(url_for("inbox.conversation", conversation_id=conversation.id))
+    return finish_mutation("Conversation closed." if status == "closed" else "Conversation reopened.", back=back)
 
 
 # -- learning -------------------------------------------------------------------------------
@@ -315,19 +297,16 @@ def learning_page():
 # -- knowledge base and canned replies --------------------------------------------------------
 
 
-def _library_page(error: str | None = None, status: int = 200):
+def _library_page(error: DomainError | None = None) -> str:
     entries = db.session.scalars(scoped(KnowledgeEntry).order_by(KnowledgeEntry.kind, KnowledgeEntry.question)).all()
     canned_replies = db.session.scalars(scoped(CannedReply).order_by(CannedReply.title)).all()
-    return make_response(
-        render_template(
-            "inbox/library.html",
-            entries=entries,
-            canned_replies=canned_replies,
-            kinds=library.KNOWLEDGE_KINDS,
-            variables=library.VARIABLES,
-            error=error,
-        ),
-        status,
+    return render_template(
+        "inbox/library.html",
+        entries=entries,
+        canned_replies=canned_replies,
+        kinds=library.KNOWLEDGE_KINDS,
+        variables=library.VARIABLES,
+        error=error.message if error else None,
     )
 
 
@@ -338,16 +317,8 @@ def library_page():
     return _library_page()
 
 
-def _library_saved(message: str):
-    db.session.commit()
-    flash(message, "success")
-    return redirect_after_mutation(url_for("inbox.library_page"))
-
-
-def _library_refused(error: DomainError):
-    db.session.rollback()
-    flash(error.message, "error")
-    return _library_page(error.message, error.status)
+def _library_saved(outcome: str | DomainError):
+    return finish_mutation(outcome, back=url_for("inbox.library_page"), page=_library_page)
 
 
 @bp.post("/library/knowledge")
@@ -357,9 +328,10 @@ def save_knowledge(entry_id: int | None = None):
     """Add or edit a knowledge-base entry."""
     entry = get_scoped_or_404(KnowledgeEntry, entry_id) if entry_id else None
     try:
-        library.save_knowledge(g.station.id, request.form, entry)
+        form = read_form(KnowledgeForm)
+        library.save_knowledge(g.station.id, entry=entry, **form.model_dump())
     except DomainError as error:
-        return _library_refused(error)
+        return _library_saved(error)
     return _library_saved("Knowledge base saved.")
 
 
@@ -378,9 +350,10 @@ def save_canned(reply_id: int | None = None):
     """Add or edit a canned reply."""
     reply = get_scoped_or_404(CannedReply, reply_id) if reply_id else None
     try:
-        library.save_canned(g.station.id, request.form, reply)
+        form = read_form(CannedForm)
+        library.save_canned(g.station.id, reply=reply, **form.model_dump())
     except DomainError as error:
-        return _library_refused(error)
+        return _library_saved(error)
     return _library_saved("Canned reply saved.")
 
 

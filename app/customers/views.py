@@ -3,18 +3,19 @@ conversations, duplicates) and merging (see app/customers/__init__.py)."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import current_app, g, render_template, request, url_for
 from werkzeug.routing import BuildError
 
 from app.customers import bp, queries, services
 from app.customers.contact import display_phone
+from app.customers.forms import MergeForm, NotesForm
 from app.errors import DomainError, ValidationFailed
-from app.extensions import db
 from app.models.booking import Booking
 from app.models.customer import Customer
 from app.permissions import require
 from app.tenancy import get_scoped_or_404
-from app.web.htmx import add_toast, is_htmx, redirect_after_mutation, render
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation, render
 from app.web.layout import can_link
 from app.web.pagination import page_url_builder, paginate
 
@@ -74,21 +75,18 @@ def detail(customer_id: int):
 def update_notes(customer_id: int):
     """Save the staff notes about a customer."""
     customer = get_scoped_or_404(Customer, customer_id)
+    form = read_form(NotesForm)  # any text reads; the service says what is too long
+
+    def notes_box(error: DomainError | None) -> str:
+        typed = {"notes": form.notes, "error": error.message} if error else {}
+        return render_template("customers/_notes.html", customer=customer, **typed)
+
     back = url_for("customers.detail", customer_id=customer.id)
     try:
-        changed = services.update_notes(customer, request.form.get("notes", ""))
+        changed = services.update_notes(customer, form.notes)
     except DomainError as error:
-        db.session.rollback()
-        if is_htmx():
-            return render_template("errors/_inline.html", message=error.message), error.status
-        flash(error.message, "error")
-        return redirect(back, code=303)
-    db.session.commit()
-    message = "Notes saved." if changed else "Notes unchanged."
-    if is_htmx():
-        return add_toast(make_response(render_template("customers/_notes.html", customer=customer)), message)
-    flash(message, "success")
-    return redirect(back, code=303)
+        return finish_mutation(error, back=back, fragment=notes_box)
+    return finish_mutation("Notes saved." if changed else "Notes unchanged.", back=back, fragment=notes_box)
 
 
 @bp.post("/<int:customer_id>/merge")
@@ -97,20 +95,14 @@ def merge(customer_id: int):
     """Merge a duplicate into this customer (this one is kept)."""
     keep = get_scoped_or_404(Customer, customer_id)
     back = url_for("customers.detail", customer_id=keep.id)
-    duplicate_id = request.form.get("duplicate_id", "").strip()
-    duplicate = get_scoped_or_404(Customer, duplicate_id) if duplicate_id else None
     try:
-        if duplicate is None:
+        duplicate_id = read_form(MergeForm).duplicate_id
+        if duplicate_id is None:
             raise ValidationFailed("Choose the duplicate to merge into this customer.")
+        duplicate = get_scoped_or_404(Customer, duplicate_id)
         moved = services.merge(keep, duplicate)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect_after_mutation(back)
-    db.session.commit()
+        return finish_mutation(error, back=back)
     bookings = moved.get("bookings", 0)
-    flash(
-        f"{duplicate.name} merged into {keep.name}: {bookings} booking{'s' if bookings != 1 else ''} moved.",
-        "success",
-    )
-    return redirect_after_mutation(back)
+    message = f"{duplicate.name} merged into {keep.name}: {bookings} booking{'s' if bookings != 1 else ''} moved."
+    return finish_mutation(message, back=back)

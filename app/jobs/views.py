@@ -9,17 +9,20 @@ REDIS_URL jobs run inline and the page shows the outbox only.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import abort, g, render_template, url_for
 from flask_login import current_user
 from redis.exceptions import RedisError
 from rq.exceptions import InvalidJobOperation
 from sqlalchemy import func, select, update
 
 from app import audit
+from app.errors import Conflict, DomainError
 from app.extensions import db
 from app.jobs import bp, stats
+from app.jobs.forms import JobForm
 from app.jobs.queues import queue, redis_connection
 from app.jobs.registry import QUEUES
 from app.models.outbox import OutboxMessage
@@ -27,7 +30,8 @@ from app.models.station import Station
 from app.models.user import Role
 from app.permissions import require
 from app.tenancy import scoped
-from app.web.htmx import add_toast, is_htmx, render
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation, render
 
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")  # what RQ 3 accepts
 FAILED_SHOWN = 100
@@ -90,9 +94,14 @@ def index():
     return render("jobs/index.html", "jobs/_board.html", **_board_context())
 
 
+class JobsUnavailable(DomainError):
+    status = 503
+    code = "redis_unavailable"
+
+
 def _failed_job_or_404():
     """The job named by the form's `job_id`, visible to this user, or 404 (400: no id)."""
-    job_id = request.form.get("job_id", "").strip()
+    job_id = read_form(JobForm).job_id
     if not job_id:
         abort(400, description="Say which job: job_id is missing.")
     connection = redis_connection()
@@ -107,13 +116,10 @@ def _failed_job_or_404():
     return job
 
 
-def _answer(message: str, level: str = "success"):
+def _answer(outcome: str | DomainError):
     """HTMX: the refreshed board and a toast; plain forms: back to the page (303)."""
-    if is_htmx():
-        response = make_response(render_template("jobs/_board.html", **_board_context()))
-        return add_toast(response, message, level)
-    flash(message, level)
-    return redirect(url_for("jobs.index"), code=303)
+    board = partial(render_template, "jobs/_board.html")
+    return finish_mutation(outcome, back=url_for("jobs.index"), fragment=lambda _: board(**_board_context()))
 
 
 def _audit(action: str, job, view: stats.JobView) -> None:
@@ -126,6 +132,10 @@ def _audit(action: str, job, view: stats.JobView) -> None:
     )
 
 
+GONE = "{} is no longer in the failed list."
+REDIS_DOWN = "Redis is unreachable: try again in a moment."
+
+
 @bp.post("/retry")
 @require("jobs.view")
 def retry():
@@ -135,11 +145,10 @@ def retry():
     try:
         queue(job.origin).failed_job_registry.requeue(job)
     except InvalidJobOperation:
-        return _answer(f"{view.name} is no longer in the failed list.", "error")
+        return _answer(Conflict(GONE.format(view.name)))
     except RedisError:
-        return _answer("Redis is unreachable: try again in a moment.", "error")
+        return _answer(JobsUnavailable(REDIS_DOWN))
     _audit("job.retried", job, view)
-    db.session.commit()
     return _answer(f"{view.name} is queued again.")
 
 
@@ -151,10 +160,10 @@ def discard():
     view = stats.describe(job, job.origin)
     try:
         if job.id not in queue(job.origin).failed_job_registry:
-            return _answer(f"{view.name} is no longer in the failed list.", "error")
+            return _answer(Conflict(GONE.format(view.name)))
         job.delete()
     except RedisError:
-        return _answer("Redis is unreachable: try again in a moment.", "error")
+        return _answer(JobsUnavailable(REDIS_DOWN))
     if view.message_id:
         # The outbox row says it was dispatched; say what became of it.
         db.session.execute(
@@ -163,5 +172,4 @@ def discard():
             .values(last_error=f"job discarded from the failed list by {current_user.name}"[:500])
         )
     _audit("job.discarded", job, view)
-    db.session.commit()
     return _answer(f"{view.name} was discarded.")

@@ -1,78 +1,101 @@
-"""The leads forms: HTML fields -> checked values (ValidationFailed names the fields)."""
+"""The leads forms (read with app.web.forms.read_form; the rules live in the services)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from pydantic import Field, field_validator
+
 from app.customers.contact import normalise_email, normalise_phone
 from app.errors import ValidationFailed
-from app.ids import parse_id
+from app.web.forms import FormModel, Id
 
 MAX_GUESTS = 500
 
 
-@dataclass(frozen=True)
-class NewLead:
-    name: str
-    email: str | None
-    phone: str | None
-    message: str
-    event_date: date | None
-    guests: int | None
-    zip_code: str | None
-    attribution: dict
-
-
-def _date(raw: str, errors: dict[str, str], name: str) -> date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = "A date like 2027-06-05."
-        return None
-
-
-def parse_new_lead(form) -> NewLead:
+class NewLeadForm(FormModel):
     """A lead taken on the phone or at an event."""
-    errors: dict[str, str] = {}
-    name = (form.get("name") or "").strip()
-    if not name:
-        errors["name"] = "Required."
-    elif len(name) > 120:
-        errors["name"] = "At most 120 characters."
-    email = phone = None
-    try:
-        email = normalise_email(form.get("email"))
-    except ValueError:
-        errors["email"] = "Not a valid email address."
-    try:
-        phone = normalise_phone(form.get("phone"))
-    except ValueError as exc:
-        errors["phone"] = str(exc)
-    if not errors.get("email") and not errors.get("phone") and not email and not phone:
-        errors["email"] = "Give an email address or a phone number."
-    guests = None
-    raw_guests = (form.get("guests") or "").strip()
-    if raw_guests:
-        if raw_guests.isdigit() and 1 <= int(raw_guests) <= MAX_GUESTS:
-            guests = int(raw_guests)
-        else:
-            errors["guests"] = f"A number from 1 to {MAX_GUESTS}."
-    zip_code = (form.get("zip_code") or "").strip() or None
-    if zip_code and not (len(zip_code) == 5 and zip_code.isascii() and zip_code.isdigit()):
-        errors["zip_code"] = "Five digits."
-    event_date = _date(form.get("event_date"), errors, "event_date")
-    message = (form.get("message") or "").strip()
-    if len(message) > 5000:
-        errors["message"] = "At most 5000 characters."
-    how = (form.get("how_heard") or "").strip()[:100]
-    if errors:
-        raise ValidationFailed("Please check the highlighted fields.", fields=errors)
-    return NewLead(name, email, phone, message, event_date, guests, zip_code, {"utm_source": how} if how else {})
+
+    name: str = Field(max_length=120)
+    phone: str | None = None
+    # Checked after the phone, so that "neither" can be said beside the email input.
+    email: str | None = Field(default=None, validate_default=True)
+    guests: int | None = Field(default=None, ge=1, le=MAX_GUESTS)
+    zip_code: str | None = None
+    event_date: date | None = None
+    message: str = Field(default="", max_length=5000)
+    how_heard: str = Field(default="", max_length=100)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return normalise_phone(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None, info) -> str | None:
+        try:
+            email = normalise_email(value)
+        except ValueError:
+            raise ValueError("Not a valid email address.") from None
+        if email is None and "phone" in info.data and info.data["phone"] is None:
+            raise ValueError("Give an email address or a phone number.")
+        return email
+
+    @field_validator("zip_code")
+    @classmethod
+    def _zip(cls, value: str | None) -> str | None:
+        if value is not None and not (len(value) == 5 and value.isascii() and value.isdigit()):
+            raise ValueError("Five digits.")
+        return value
+
+    @property
+    def attribution(self) -> dict:
+        return {"utm_source": self.how_heard} if self.how_heard else {}
+
+
+class ReturnTo(FormModel):
+    """Which page an action came from (its fragment is refreshed), with that page's filters."""
+
+    back: str = "lead"  # board | tasks | lead; anything else: the lead page
+    view: str | None = None  # the tasks page's view
+
+
+class StageForm(FormModel):
+    stage: str = ""  # the service says which stages exist
+    lost_reason: str = Field(default="", max_length=500)
+
+
+class NoteForm(FormModel):
+    note: str = ""
+
+
+class QuoteForm(FormModel):
+    adults: int = Field(default=0, ge=0)
+    children: int = Field(default=0, ge=0)
+    toddlers: int = Field(default=0, ge=0)
+    zip_code: str | None = None
+
+    def party(self) -> dict[str, int]:
+        return self.model_dump(include={"adults", "children", "toddlers"})
+
+
+class OwnerForm(FormModel):
+    owner_id: Id | None = None
+
+
+class TaskForm(FormModel):
+    title: str = ""  # the tasks service says what a title needs
+    due_at: str = ""
+    owner_id: Id | None = None
+
+    def due(self, timezone: str) -> datetime | None:
+        return parse_due(self.due_at, timezone)
+
+
+class MergeForm(FormModel):
+    duplicate_id: Id | None = None
 
 
 def parse_due(raw: str | None, timezone: str) -> datetime | None:
@@ -91,13 +114,3 @@ def parse_due(raw: str | None, timezone: str) -> datetime | None:
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(timezone))
     return local.astimezone(ZoneInfo("UTC"))
-
-
-def optional_id(raw: str | None, field: str) -> int | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    value = parse_id(raw)
-    if value is None:
-        raise ValidationFailed("Choose from the list.", fields={field: "Unknown."})
-    return value

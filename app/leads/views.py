@@ -2,12 +2,14 @@
 
 Actions answer HTMX with the refreshed fragment of the page they came from (the
 hidden `back` field names it: board, tasks, or the lead page) plus a toast; plain
-form posts get a flash and a 303 back to that page.
+form posts get a flash and a 303 back to that page (app.web.htmx.finish_mutation).
 """
 
 from __future__ import annotations
 
-from flask import flash, g, make_response, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import g, render_template, request, url_for
 from flask_login import current_user
 
 from app.errors import DomainError, ValidationFailed
@@ -18,7 +20,8 @@ from app.models.lead import TEMPERATURES, Lead, Task
 from app.models.user import User
 from app.permissions import require
 from app.tenancy import get_scoped_or_404
-from app.web.htmx import add_toast, is_htmx, render
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation, render
 from app.web.pagination import page_url_builder, paginate
 
 BACK_PAGES = ("board", "tasks", "lead")
@@ -118,87 +121,74 @@ def task_list():
     return render("leads/tasks.html", "leads/_tasks.html", **_tasks_context(request.args))
 
 
+def _new_lead_page(values, error: DomainError | None = None) -> str:
+    errors = (error.fields or {"name": error.message}) if error else {}
+    return render_template("leads/new.html", values=values, errors=errors)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @require("leads.edit")
 def new():
     """Enter a lead taken on the phone or met at an event."""
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        try:
-            data = forms.parse_new_lead(request.form)
-            captured = services.capture(
-                g.station,
-                source="staff",
-                name=data.name,
-                email=data.email,
-                phone=data.phone,
-                message=data.message,
-                event_date=data.event_date,
-                guests=data.guests,
-                zip_code=data.zip_code,
-                attribution=data.attribution,
-                actor=current_user,
-                owner_id=current_user.id,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            errors = error.fields or {"name": error.message}
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            lead = captured.lead
-            if captured.created:
-                flash(f"Lead {lead.name} created.", "success")
-            else:
-                flash(f"{lead.name} already had an open lead: it was updated instead.", "info")
-            return redirect(url_for("leads.show", lead_id=lead.id), code=303)
-    return render_template("leads/new.html", values=request.form, errors=errors), (422 if errors else 200)
+    if request.method == "GET":
+        return _new_lead_page({})
+    try:
+        data = read_form(forms.NewLeadForm)
+        captured = services.capture(
+            g.station,
+            source="staff",
+            name=data.name,
+            email=data.email,
+            phone=data.phone,
+            message=data.message,
+            event_date=data.event_date,
+            guests=data.guests,
+            zip_code=data.zip_code,
+            attribution=data.attribution,
+            actor=current_user,
+            owner_id=current_user.id,
+        )
+    except DomainError as error:
+        return finish_mutation(error, back=url_for("leads.new"), page=partial(_new_lead_page, request.form))
+    lead = captured.lead
+    back = url_for("leads.show", lead_id=lead.id)
+    if captured.created:
+        return finish_mutation(f"Lead {lead.name} created.", back=back)
+    return finish_mutation(f"{lead.name} already had an open lead: it was updated instead.", back=back, level="info")
 
 
 # --- actions ---------------------------------------------------------------------------
 
 
 def _back() -> str:
-    back = request.form.get("back", "lead")
+    back = read_form(forms.ReturnTo).back
     return back if back in BACK_PAGES else "lead"
 
 
-def _fragment(back: str, lead: Lead | None, status: int = 200):
-    if back == "board":
-        # The board's filters travel with the form (hx-include), so the swap keeps them.
-        return make_response(render_template("leads/_board.html", **_board_context(request.form)), status)
-    if back == "tasks":
-        return make_response(render_template("leads/_tasks.html", **_tasks_context(request.form)), status)
-    db.session.refresh(lead)
-    return make_response(render_template("leads/_panel.html", **_lead_context(lead)), status)
+def _fragment(back: str, lead: Lead | None):
+    def fragment(error: DomainError | None) -> str:
+        if back == "board":
+            # The board's filters travel with the form (hx-include), so the swap keeps them.
+            return render_template("leads/_board.html", **_board_context(request.form))
+        if back == "tasks":
+            return render_template("leads/_tasks.html", **_tasks_context(request.form))
+        return render_template("leads/_panel.html", **_lead_context(lead))
+
+    return fragment
 
 
 def _back_url(back: str, lead: Lead | None) -> str:
     if back == "board":
         return url_for("leads.index")
     if back == "tasks":
-        return url_for("leads.task_list", view=request.form.get("view") or None)
+        return url_for("leads.task_list", view=read_form(forms.ReturnTo).view)
     return url_for("leads.show", lead_id=lead.id)
 
 
-def _done(lead: Lead | None, message: str, back: str | None = None):
-    """Commit; HTMX gets the refreshed fragment with a toast, a plain post a 303."""
+def _answer(lead: Lead | None, outcome: str | DomainError, back: str | None = None):
+    """The refreshed fragment of the page the form came from (board, tasks or lead page)."""
     back = back or _back()
-    db.session.commit()
-    if is_htmx():
-        return add_toast(_fragment(back, lead), message)
-    flash(message, "success")
-    return redirect(_back_url(back, lead), code=303)
-
-
-def _refused(lead: Lead | None, error: DomainError, back: str | None = None):
-    """Nothing is kept; the message goes to a toast (htmx 2 does not swap 4xx) or a flash."""
-    back = back or _back()
-    db.session.rollback()
-    if is_htmx():
-        return add_toast(_fragment(back, lead, error.status), error.message, "error")
-    flash(error.message, "error")
-    return redirect(_back_url(back, lead), code=303)
+    return finish_mutation(outcome, back=_back_url(back, lead), fragment=_fragment(back, lead))
 
 
 def _lead(lead_id: int) -> Lead:
@@ -210,12 +200,12 @@ def _lead(lead_id: int) -> Lead:
 def move(lead_id: int):
     """Move the lead to another stage (lost needs a reason; won comes with a booking)."""
     lead = _lead(lead_id)
-    stage = request.form.get("stage", "")
     try:
-        services.move(lead, stage, current_user, lost_reason=request.form.get("lost_reason", ""))
+        form = read_form(forms.StageForm)
+        services.move(lead, form.stage, current_user, lost_reason=form.lost_reason)
     except DomainError as error:
-        return _refused(lead, error)
-    return _done(lead, f"{lead.name}: {services.STAGE_LABELS[stage].lower()}.")
+        return _answer(lead, error)
+    return _answer(lead, f"{lead.name}: {services.STAGE_LABELS[form.stage].lower()}.")
 
 
 @bp.post("/<int:lead_id>/notes")
@@ -224,10 +214,10 @@ def add_note(lead_id: int):
     """Add a note to the lead's timeline."""
     lead = _lead(lead_id)
     try:
-        services.add_note(lead, current_user, request.form.get("note", ""))
+        services.add_note(lead, current_user, read_form(forms.NoteForm).note)
     except DomainError as error:
-        return _refused(lead, error)
-    return _done(lead, "Note added.")
+        return _answer(lead, error)
+    return _answer(lead, "Note added.")
 
 
 @bp.post("/<int:lead_id>/quote")
@@ -235,15 +225,13 @@ def add_note(lead_id: int):
 def record_quote(lead_id: int):
     """Price the party and note the quote as sent (nothing is sent from here)."""
     lead = _lead(lead_id)
-    party = {key: request.form.get(key, "") for key in ("adults", "children", "toddlers")}
     try:
-        priced = services.record_quote(
-            lead, current_user, party, zip_code=(request.form.get("zip_code") or "").strip() or None
-        )
+        form = read_form(forms.QuoteForm)
+        priced = services.record_quote(lead, current_user, form.party(), zip_code=form.zip_code)
     except DomainError as error:
-        return _refused(lead, error)
+        return _answer(lead, error)
     total = priced["total_cents"] / 100
-    return _done(lead, f"Quote of ${total:,.2f} recorded.")
+    return _answer(lead, f"Quote of ${total:,.2f} recorded.")
 
 
 @bp.post("/<int:lead_id>/owner")
@@ -252,14 +240,14 @@ def assign(lead_id: int):
     """Choose who follows the lead up."""
     lead = _lead(lead_id)
     try:
-        owner_id = forms.optional_id(request.form.get("owner_id"), "owner_id")
+        owner_id = read_form(forms.OwnerForm).owner_id
         owner = db.session.get(User, owner_id) if owner_id else None
         if owner_id and owner is None:
             raise ValidationFailed("Choose someone of this station's team.", fields={"owner_id": "Unknown."})
         services.assign_owner(lead, owner, current_user)
     except DomainError as error:
-        return _refused(lead, error)
-    return _done(lead, f"Owner: {owner.name}." if owner else "Owner removed.")
+        return _answer(lead, error)
+    return _answer(lead, f"Owner: {owner.name}." if owner else "Owner removed.")
 
 
 @bp.post("/<int:lead_id>/tasks")
@@ -268,17 +256,18 @@ def add_task(lead_id: int):
     """Add a follow-up task to the lead."""
     lead = _lead(lead_id)
     try:
+        form = read_form(forms.TaskForm)
         tasks.add_task(
             g.station_id,
-            title=request.form.get("title", ""),
-            due_at=forms.parse_due(request.form.get("due_at"), g.station.timezone),
-            owner_id=forms.optional_id(request.form.get("owner_id"), "owner_id"),
+            title=form.title,
+            due_at=form.due(g.station.timezone),
+            owner_id=form.owner_id,
             actor=current_user,
             lead=lead,
         )
     except DomainError as error:
-        return _refused(lead, error)
-    return _done(lead, "Task added.")
+        return _answer(lead, error)
+    return _answer(lead, "Task added.")
 
 
 @bp.post("/tasks/<int:task_id>/complete")
@@ -291,8 +280,8 @@ def complete_task(task_id: int):
     try:
         tasks.complete_task(task, current_user)
     except DomainError as error:
-        return _refused(lead, error, back)
-    return _done(lead, f"Done: {task.title}.", back)
+        return _answer(lead, error, back)
+    return _answer(lead, f"Done: {task.title}.", back)
 
 
 @bp.post("/<int:lead_id>/merge")
@@ -300,14 +289,14 @@ def complete_task(task_id: int):
 def merge(lead_id: int):
     """Merge a duplicate into this lead (this one is kept)."""
     keep = _lead(lead_id)
-    raw = (request.form.get("duplicate_id") or "").strip()
-    duplicate = get_scoped_or_404(Lead, raw) if raw else None
     try:
-        if duplicate is None:
+        duplicate_id = read_form(forms.MergeForm).duplicate_id
+        if duplicate_id is None:
             raise ValidationFailed(
                 "Choose the duplicate to merge into this lead.", fields={"duplicate_id": "Required."}
             )
+        duplicate = get_scoped_or_404(Lead, duplicate_id)
         merging.merge(keep, duplicate, current_user)
     except DomainError as error:
-        return _refused(keep, error, "lead")
-    return _done(keep, f"{duplicate.name} (lead #{duplicate.id}) merged into this lead.", "lead")
+        return _answer(keep, error, "lead")
+    return _answer(keep, f"{duplicate.name} (lead #{duplicate.id}) merged into this lead.", "lead")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import abort, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -11,9 +13,11 @@ from app.extensions import csrf, db
 from app.models.lead import LEAD_STAGES
 from app.models.newsletter import Campaign, Segment, Subscriber
 from app.newsletter import bp, campaigns, links, public_bp, segments, sending, subscriptions
+from app.newsletter.forms import CampaignForm, ScheduleForm, SegmentForm, TestSendForm
 from app.permissions import require
 from app.tenancy import get_scoped_or_404, scoped
-from app.web.htmx import redirect_after_mutation, render, wants_fragment
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation, render, wants_fragment
 from app.web.pagination import page_url_builder, paginate
 
 PROGRESS_POLL_SECONDS = 2
@@ -49,14 +53,13 @@ def _segments() -> list[Segment]:
     return list(db.session.scalars(scoped(Segment).order_by(Segment.name)))
 
 
-def _campaign_form(campaign: Campaign | None, error: DomainError | None = None, status: int = 200):
-    return render(
+def _campaign_form(campaign: Campaign | None, error: DomainError | None = None) -> str:
+    return render_template(
         "newsletter/campaign_form.html",
         campaign=campaign,
         form=request.form if request.method == "POST" else None,
         segments=_segments(),
         error=error,
-        status=status,
     )
 
 
@@ -67,13 +70,11 @@ def campaign_new():
     if request.method == "GET":
         return _campaign_form(None)
     try:
-        campaign = campaigns.save(g.station_id, request.form, actor=current_user)
+        campaign = campaigns.save(g.station_id, read_form(CampaignForm).model_dump(), actor=current_user)
     except DomainError as error:
-        db.session.rollback()
-        return _campaign_form(None, error, 422)
-    db.session.commit()
-    flash("Draft saved. Preview it, send yourself a test, then schedule or send.", "success")
-    return redirect_after_mutation(url_for("newsletter.campaign", campaign_id=campaign.id))
+        return finish_mutation(error, back=url_for("newsletter.campaign_new"), page=partial(_campaign_form, None))
+    message = "Draft saved. Preview it, send yourself a test, then schedule or send."
+    return finish_mutation(message, back=url_for("newsletter.campaign", campaign_id=campaign.id))
 
 
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -83,14 +84,12 @@ def campaign_edit(campaign_id: int):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     if request.method == "GET":
         return _campaign_form(campaign)
+    back = url_for("newsletter.campaign", campaign_id=campaign.id)
     try:
-        campaigns.save(g.station_id, request.form, actor=current_user, campaign=campaign)
+        campaigns.save(g.station_id, read_form(CampaignForm).model_dump(), actor=current_user, campaign=campaign)
     except DomainError as error:
-        db.session.rollback()
-        return _campaign_form(campaign, error, 422)
-    db.session.commit()
-    flash("Campaign saved.", "success")
-    return redirect_after_mutation(url_for("newsletter.campaign", campaign_id=campaign.id))
+        return finish_mutation(error, back=back, page=partial(_campaign_form, campaign))
+    return finish_mutation("Campaign saved.", back=back)
 
 
 def _progress_context(campaign: Campaign) -> dict:
@@ -134,15 +133,9 @@ def campaign_preview(campaign_id: int):
     )
 
 
-def _acted(campaign: Campaign, message: str, error: DomainError | None = None):
-    """After an action: the campaign page (HTMX: a full redirect) with the outcome flashed."""
-    if error is not None:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
-    return redirect_after_mutation(url_for("newsletter.campaign", campaign_id=campaign.id))
+def _acted(campaign: Campaign, outcome: str | DomainError):
+    """After an action: back to the campaign page (HTMX: a full redirect), the outcome flashed."""
+    return finish_mutation(outcome, back=url_for("newsletter.campaign", campaign_id=campaign.id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/test")
@@ -151,9 +144,9 @@ def campaign_test(campaign_id: int):
     """Send a test copy to me (email) or to the number typed (SMS)."""
     campaign = get_scoped_or_404(Campaign, campaign_id)
     try:
-        to = campaigns.send_test(campaign, g.station, current_user, request.form.get("phone"))
+        to = campaigns.send_test(campaign, g.station, current_user, read_form(TestSendForm).phone)
     except DomainError as error:
-        return _acted(campaign, "", error)
+        return _acted(campaign, error)
     return _acted(campaign, f"Test sent to {to}.")
 
 
@@ -163,10 +156,10 @@ def campaign_schedule(campaign_id: int):
     """Send at a station-local date and time."""
     campaign = get_scoped_or_404(Campaign, campaign_id)
     try:
-        when = campaigns.parse_local(request.form.get("scheduled_at", ""), g.station)
+        when = campaigns.parse_local(read_form(ScheduleForm).scheduled_at, g.station)
         campaigns.schedule(campaign, when)
     except DomainError as error:
-        return _acted(campaign, "", error)
+        return _acted(campaign, error)
     return _acted(campaign, "Scheduled.")
 
 
@@ -178,7 +171,7 @@ def campaign_send(campaign_id: int):
     try:
         total = sending.start(campaign)
     except DomainError as error:
-        return _acted(campaign, "", error)
+        return _acted(campaign, error)
     return _acted(campaign, f"Sending to {total:,} subscribers.")
 
 
@@ -190,7 +183,7 @@ def campaign_cancel(campaign_id: int):
     try:
         campaigns.cancel(campaign)
     except DomainError as error:
-        return _acted(campaign, "", error)
+        return _acted(campaign, error)
     return _acted(campaign, "Cancelled." if campaign.status == "cancelled" else "Back to draft.")
 
 
@@ -241,12 +234,12 @@ def subscriber(subscriber_id: int):
 # -- segments -------------------------------------------------------------------------------
 
 
-def _rules_from_form() -> dict:
-    return {
-        "past_customers": request.values.get("past_customers") == "on",
-        "lead_stages": request.values.getlist("lead_stages"),
-        "tags": (request.values.get("tags") or "").split(","),
-    }
+def _segment_fields() -> SegmentForm:
+    """The segment form as sent (a POST, or the GET of the live count); unreadable: empty."""
+    try:
+        return read_form(SegmentForm, request.values)
+    except DomainError:
+        return SegmentForm()
 
 
 @bp.get("/segments")
@@ -264,13 +257,13 @@ def _counts_or_none(rules: dict) -> dict[str, int] | None:
         return None
 
 
-def _segment_form(segment: Segment | None, error: DomainError | None = None, status: int = 200):
+def _segment_form(segment: Segment | None, error: DomainError | None = None) -> str:
     if request.method == "POST":
-        name, rules = request.form.get("name", ""), _rules_from_form()
-        rules["tags"] = [tag.strip() for tag in rules["tags"] if tag.strip()]
+        typed = _segment_fields()
+        name, rules = typed.name, typed.rules()
     else:
         name, rules = (segment.name if segment else ""), (segment.rules if segment else {})
-    return render(
+    return render_template(
         "newsletter/segment_form.html",
         segment=segment,
         name=name,
@@ -278,24 +271,24 @@ def _segment_form(segment: Segment | None, error: DomainError | None = None, sta
         stages=LEAD_STAGES,
         counts=_counts_or_none(rules),
         error=error,
-        status=status,
     )
+
+
+def _save_segment(segment: Segment | None):
+    back = url_for("newsletter.segment_list")
+    try:
+        form = read_form(SegmentForm)
+        segments.save(g.station_id, form.name, form.rules(), segment)
+    except DomainError as error:
+        return finish_mutation(error, back=back, page=partial(_segment_form, segment))
+    return finish_mutation("Segment saved.", back=back)
 
 
 @bp.route("/segments/new", methods=["GET", "POST"])
 @require("newsletter.manage")
 def segment_new():
     """A new segment."""
-    if request.method == "GET":
-        return _segment_form(None)
-    try:
-        segments.save(g.station_id, request.form.get("name", ""), _rules_from_form())
-    except DomainError as error:
-        db.session.rollback()
-        return _segment_form(None, error, 422)
-    db.session.commit()
-    flash("Segment saved.", "success")
-    return redirect_after_mutation(url_for("newsletter.segment_list"))
+    return _segment_form(None) if request.method == "GET" else _save_segment(None)
 
 
 @bp.route("/segments/<int:segment_id>/edit", methods=["GET", "POST"])
@@ -303,16 +296,7 @@ def segment_new():
 def segment_edit(segment_id: int):
     """Edit a segment."""
     segment = get_scoped_or_404(Segment, segment_id)
-    if request.method == "GET":
-        return _segment_form(segment)
-    try:
-        segments.save(g.station_id, request.form.get("name", ""), _rules_from_form(), segment)
-    except DomainError as error:
-        db.session.rollback()
-        return _segment_form(segment, error, 422)
-    db.session.commit()
-    flash("Segment saved.", "success")
-    return redirect_after_mutation(url_for("newsletter.segment_list"))
+    return _segment_form(segment) if request.method == "GET" else _save_segment(segment)
 
 
 @bp.post("/segments/<int:segment_id>/delete")
@@ -320,10 +304,9 @@ def segment_edit(segment_id: int):
 def segment_delete(segment_id: int):
     """Delete a segment (campaigns that used it keep their recipients)."""
     segment = get_scoped_or_404(Segment, segment_id)
+    name = segment.name
     db.session.delete(segment)
-    db.session.commit()
-    flash(f"Segment {segment.name!r} deleted.", "success")
-    return redirect_after_mutation(url_for("newsletter.segment_list"))
+    return finish_mutation(f"Segment {name!r} deleted.", back=url_for("newsletter.segment_list"))
 
 
 @bp.get("/segments/count")
@@ -331,7 +314,7 @@ def segment_delete(segment_id: int):
 def segment_count():
     """How many the rules on the form reach (the form asks as it changes)."""
     try:
-        counts = segments.counts(g.station_id, segments.clean_rules(_rules_from_form()))
+        counts = segments.counts(g.station_id, segments.clean_rules(_segment_fields().rules()))
     except DomainError as error:
         return render_template("newsletter/_segment_count.html", counts=None, error=error.message)
     return render_template("newsletter/_segment_count.html", counts=counts, error=None)

@@ -4,7 +4,9 @@ from flask import Blueprint
 
 from app.web.access import station_blueprint
 
-bp = station_blueprint("payments", __name__, "/payments")
+# Station pages: the ledger (/s/<slug>/payments/) and the refund action of the booking
+# page (/s/<slug>/bookings/<id>/refunds), so the blueprint has no path of its own.
+bp = station_blueprint("payments", __name__)
 # Public: Stripe's webhook and the pages the customer returns to after Checkout.
 public_bp = Blueprint("payments_public", __name__)
 

@@ -4,24 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from pydantic import Field
 
 from app.models.payment import CARD_METHOD, MANUAL_METHODS
+from app.web.forms import Cents, FormModel
 
 METHODS = (CARD_METHOD, *MANUAL_METHODS)
 ENTRIES = ("payments", "refunds")
 
 
-def amount_cents(raw: str | None) -> int:
-    """'$1,234.5' -> 123450; anything unreadable -> -1 (refused by the service with a message)."""
-    text = (raw or "").strip().lstrip("$").replace(",", "")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return -1
-    if not value.is_finite() or value > Decimal("1000000"):
-        return -1
-    return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+class RefundForm(FormModel):
+    """Money going back (the service checks the limits and the method)."""
+
+    amount: Cents
+    method: str = ""
+    reason: str = Field(default="", max_length=2000)
 
 
 @dataclass

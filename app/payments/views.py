@@ -12,21 +12,27 @@ import logging
 
 import stripe
 from flask import abort, current_app, g, jsonify, make_response, redirect, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.bookings.lifecycle import LABELS
+from app.bookings.pages import answer, panel_card
+from app.bookings.timeline import Actor
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.integrations import stripe_enabled
 from app.jobs.registry import TransientError
 from app.models.base import utcnow
 from app.models.booking import Booking, BookingStatus
+from app.models.payment import CARD_METHOD, MANUAL_METHODS, Payment
 from app.models.station import Station
-from app.payments import bp, checkout, events, queries, stripe_client
+from app.payments import bp, checkout, events, queries, services, stripe_client
 from app.payments import jobs as _jobs  # noqa: F401 - registers the payment jobs
 from app.payments import public_bp as public
-from app.payments.forms import METHODS, LedgerFilters
+from app.payments.forms import METHODS, LedgerFilters, RefundForm
 from app.permissions import require
+from app.tenancy import get_scoped_or_404, scoped
+from app.web.forms import read_form
 from app.web.htmx import render
 from app.web.pagination import page_url_builder
 
@@ -36,7 +42,7 @@ TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 MAX_WEBHOOK_BYTES = 512 * 1024
 
 
-@bp.get("/")
+@bp.get("/payments/")
 @require("payments.view")
 def index():
     """Payments and refunds of the station, with filters, totals and balances due."""
@@ -54,6 +60,32 @@ def index():
         page_url=page_url_builder("payments.index"),
         page_target="#ledger",
     )
+
+
+# -- the booking page's Payments card ----------------------------------------------------
+
+
+@panel_card
+def _payments_card(booking: Booking) -> dict:
+    payments = db.session.scalars(
+        scoped(Payment, Payment.booking_id == booking.id).order_by(Payment.created_at.desc())
+    ).all()
+    return {"payments": payments, "methods": MANUAL_METHODS, **queries.booking_card(booking)}
+
+
+@bp.post("/bookings/<int:booking_id>/refunds")
+@require("payments.refund")
+def refund(booking_id: int):
+    """Refund money paid: back to the card through Stripe, or paid back by hand."""
+    booking = get_scoped_or_404(Booking, booking_id)
+    try:
+        form = read_form(RefundForm)
+        services.refund(
+            booking, Actor.user(current_user), amount_cents=form.amount, method=form.method, reason=form.reason
+        )
+    except DomainError as error:
+        return answer(booking, error)
+    return answer(booking, "Refund requested from Stripe." if form.method == CARD_METHOD else "Refund recorded.")
 
 
 # -- public pages --------------------------------------------------------------------------

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
-from flask import Response, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, g, make_response, redirect, render_template, request, url_for
 
 from app.errors import DomainError
 from app.extensions import client_ip, db
@@ -14,7 +15,8 @@ from app.permissions import require
 from app.qr import bp, images, public_bp, queries, scans, services
 from app.qr.forms import QrCodeForm
 from app.tenancy import get_scoped_or_404
-from app.web.htmx import add_toast, is_htmx, redirect_after_mutation, render
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation, render
 
 
 @bp.get("/")
@@ -24,45 +26,37 @@ def index():
     return render_template("qr/index.html", rows=queries.code_rows(g.station_id))
 
 
-def _saved(form: QrCodeForm, save) -> QrCode | None:
-    """Validate and save; the code, or None after putting the errors on the form."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        qr = save(form.data_for_service())
-    except DomainError as error:
-        db.session.rollback()
-        form.show_errors(error.fields)
-        flash(error.message, "error")
-        return None
-    db.session.commit()
-    return qr
+def _new_page(values, error: DomainError | None = None) -> str:
+    return render_template("qr/new.html", values=values, errors=error.fields if error else {})
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("qr.manage")
 def new():
     """A new code: where it is printed, where it leads, its UTM values."""
-    form = QrCodeForm(
-        target_url=services.default_target_url(g.station),
-        utm_source=services.DEFAULT_UTM_SOURCE,
-        utm_medium=services.DEFAULT_UTM_MEDIUM,
-    )
-    qr = _saved(form, lambda data: services.create_qr_code(g.station, data)) if request.method == "POST" else None
-    if qr is not None:
-        flash(f"{qr.name} created. Download it from this page and send it to print.", "success")
-        return redirect_after_mutation(url_for("qr.show", qr_id=qr.id))
-    return render_template("qr/new.html", form=form), (422 if form.errors else 200)
+    if request.method == "GET":
+        defaults = {
+            "target_url": services.default_target_url(g.station),
+            "utm_source": services.DEFAULT_UTM_SOURCE,
+            "utm_medium": services.DEFAULT_UTM_MEDIUM,
+        }
+        return _new_page(defaults)
+    try:
+        qr = services.create_qr_code(g.station, read_form(QrCodeForm).data_for_service())
+    except DomainError as error:
+        return finish_mutation(error, back=url_for("qr.new"), page=partial(_new_page, request.form))
+    message = f"{qr.name} created. Download it from this page and send it to print."
+    return finish_mutation(message, back=url_for("qr.show", qr_id=qr.id))
 
 
-def _page(qr: QrCode, form: QrCodeForm, status: int = 200) -> Response:
+def _page(qr: QrCode, values, error: DomainError | None = None) -> Response:
     days = queries.scan_window(request.args.get("days"))
     return render(
         "qr/show.html",
         "qr/_scans.html",
-        status,
         qr=qr,
-        form=form,
+        values=values,
+        errors=error.fields if error else {},
         totals=queries.code_row(qr),
         scan_url=images.scan_url(qr.code),
         example_url=scans.destination_url(scans.Destination.of(qr)),
@@ -78,7 +72,7 @@ def _page(qr: QrCode, form: QrCodeForm, status: int = 200) -> Response:
 def show(qr_id: int):
     """A code: its image and scan URL, scans by day (HTMX swaps the window), edit form."""
     qr = get_scoped_or_404(QrCode, qr_id)
-    return _page(qr, QrCodeForm.for_code(qr))
+    return _page(qr, QrCodeForm.values_of(qr))
 
 
 @bp.post("/<int:qr_id>")
@@ -86,11 +80,12 @@ def show(qr_id: int):
 def update(qr_id: int):
     """Save the code's name, campaign, target and UTM values (the printed code stays)."""
     qr = get_scoped_or_404(QrCode, qr_id)
-    form = QrCodeForm.for_code(qr)
-    if _saved(form, lambda data: services.update_qr_code(g.station, qr, data)) is None:
-        return _page(qr, form, 422)
-    flash(f"{qr.name} saved.", "success")
-    return redirect_after_mutation(url_for("qr.show", qr_id=qr.id))
+    back = url_for("qr.show", qr_id=qr.id)
+    try:
+        services.update_qr_code(g.station, qr, read_form(QrCodeForm).data_for_service())
+    except DomainError as error:
+        return finish_mutation(error, back=back, page=partial(_page, qr, request.form))
+    return finish_mutation(f"{qr.name} saved.", back=back)
 
 
 @bp.post("/<int:qr_id>/delete")
@@ -102,14 +97,8 @@ def delete(qr_id: int):
     try:
         services.delete_qr_code(qr)
     except DomainError as error:
-        db.session.rollback()
-        if is_htmx():
-            return add_toast(make_response("", error.status), error.message, "error")
-        flash(error.message, "error")
-        return redirect_after_mutation(url_for("qr.show", qr_id=qr_id))
-    db.session.commit()
-    flash(f"{name} deleted.", "success")
-    return redirect_after_mutation(url_for("qr.index"))
+        return finish_mutation(error, back=url_for("qr.show", qr_id=qr_id))
+    return finish_mutation(f"{name} deleted.", back=url_for("qr.index"))
 
 
 def _scale() -> int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, g, make_response, redirect, render_template, request, send_file, url_for
-from pydantic import ValidationError
+from functools import partial
 
-from app.errors import DomainError, from_pydantic
+from flask import Response, g, make_response, redirect, render_template, request, send_file, url_for
+
+from app.errors import DomainError
 from app.extensions import db
 from app.models.booking import Booking, BookingStatus
 from app.models.chef import Chef
@@ -14,9 +15,11 @@ from app.models.station import Station
 from app.permissions import require
 from app.reviews import bp, public_bp, queries, services
 from app.reviews import photos as photo_store
+from app.reviews.forms import FlagsForm
 from app.reviews.schemas import ReviewFields
 from app.tenancy import get_scoped_or_404, scoped
-from app.web.htmx import add_toast, add_vary, is_htmx, redirect_after_mutation, render
+from app.web.forms import read_form
+from app.web.htmx import add_vary, finish_mutation, render
 from app.web.pagination import page_url_builder, paginate
 
 # -- public: the review link -------------------------------------------------------------
@@ -38,20 +41,6 @@ def _booking_of_link(review_token: str) -> tuple[Booking | None, Response | None
         return None, make_response(render_template("reviews/link_problem.html", message=error.message), status)
 
 
-def _form_fields() -> ReviewFields:
-    form = request.form
-    raw_rating = form.get("rating", "")
-    data = {
-        "rating": int(raw_rating) if raw_rating.isascii() and raw_rating.isdigit() and len(raw_rating) < 3 else 0,
-        "text": form.get("text", ""),
-        "author_name": form.get("author_name") or None,
-    }
-    try:
-        return ReviewFields.model_validate(data)
-    except ValidationError as exc:
-        raise from_pydantic(exc) from None
-
-
 def _uploads() -> list[photo_store.Photo]:
     files = request.files.getlist(photo_store.FIELD)
     return photo_store.read_uploads([(f.filename or "", f.stream) for f in files])
@@ -70,7 +59,7 @@ def page(review_token: str):
         return render_template("reviews/not_yet.html", **context)
     if request.method == "POST":
         try:
-            submitted = services.submit_review(booking, _form_fields(), _uploads(), source="link")
+            submitted = services.submit_review(booking, read_form(ReviewFields), _uploads(), source="link")
         except DomainError as error:
             db.session.rollback()
             values = request.form.to_dict()
@@ -121,26 +110,19 @@ def index():
     return add_vary(response)
 
 
-def _flag(raw: str | None) -> bool | None:
-    return {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}.get((raw or "").lower())
-
-
 @bp.post("/<int:review_id>/flags")
 @require("reviews.manage")
 def flags(review_id: int):
     """Feature a review on the site, or hide it from the site and the rating."""
     review = get_scoped_or_404(Review, review_id)
-    changed = services.set_flags(
-        review, featured=_flag(request.form.get("featured")), is_hidden=_flag(request.form.get("is_hidden"))
-    )
-    db.session.commit()
-    message = _flags_message(changed)
-    if is_htmx():
-        db.session.refresh(review)
-        response = make_response(render_template("reviews/_row.html", review=review))
-        return add_vary(add_toast(response, message))
-    flash(message, "success")
-    return redirect_after_mutation(url_for("reviews.index"))
+    back = url_for("reviews.index")
+    try:
+        form = read_form(FlagsForm)
+    except DomainError as error:
+        return finish_mutation(error, back=back)
+    changed = services.set_flags(review, featured=form.featured, is_hidden=form.is_hidden)
+    row = partial(render_template, "reviews/_row.html", review=review)
+    return finish_mutation(_flags_message(changed), back=back, fragment=lambda _: row())
 
 
 def _flags_message(changed: dict[str, bool]) -> str:

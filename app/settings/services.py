@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import ValidationError
 
 from app import audit
-from app.errors import ValidationFailed
+from app.errors import ValidationFailed, human_message
 from app.models.station import Station
 from app.stations.settings import MenuItem, StationSettings
 
@@ -135,7 +135,7 @@ def parse_form(form: dict[str, str]) -> StationSettings:
         except ValidationError as exc:
             for err in exc.errors():
                 name = str(err["loc"][0]) if err["loc"] else "form"
-                errors.setdefault(name, err["msg"].removeprefix("Value error, "))
+                errors.setdefault(name, human_message(err))
     raise ValidationFailed("Some settings need a correction.", fields=errors)
 
 

@@ -2,33 +2,32 @@
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import groupby
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, render_template, request, url_for
 
 from app.errors import DomainError
-from app.extensions import db
 from app.permissions import require
 from app.settings import bp, services
+from app.web.htmx import finish_mutation
+
+
+def _page(values: dict[str, str], error: DomainError | None = None) -> str:
+    groups = [(name, list(fields)) for name, fields in groupby(services.FIELDS, key=lambda f: f.group)]
+    return render_template("settings/edit.html", groups=groups, values=values, errors=error.fields if error else {})
 
 
 @bp.route("/", methods=["GET", "POST"])
 @require("station.settings")
 def edit():
     """Prices, menu, slots, deposit and policies of this station."""
-    values = services.form_values(g.station.settings)
-    errors: dict[str, str] = {}
-    status = 200
-    if request.method == "POST":
-        values = {field.name: request.form.get(field.name, "") for field in services.FIELDS}
-        try:
-            services.save_settings(g.station, services.parse_form(values))
-            db.session.commit()
-            flash("Settings saved. New quotes use them now.", "success")
-            return redirect(url_for("settings.edit"), code=303)
-        except DomainError as error:
-            db.session.rollback()
-            errors, status = error.fields, 422
-            flash(error.message, "error")
-    groups = [(name, list(fields)) for name, fields in groupby(services.FIELDS, key=lambda f: f.group)]
-    return render_template("settings/edit.html", groups=groups, values=values, errors=errors), status
+    if request.method == "GET":
+        return _page(services.form_values(g.station.settings))
+    # One input per setting, as text (money in dollars, menus as lines): the service reads them.
+    typed = {field.name: request.form.get(field.name, "") for field in services.FIELDS}
+    try:
+        services.save_settings(g.station, services.parse_form(typed))
+    except DomainError as error:
+        return finish_mutation(error, back=url_for("settings.edit"), page=partial(_page, typed))
+    return finish_mutation("Settings saved. New quotes use them now.", back=url_for("settings.edit"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from pydantic import Field
+
+from app.ids import MAX_ID
+from app.web.forms import Email, FormModel
 
 ROLE_LABELS = {
     "owner": "Owner (every station)",
@@ -14,15 +15,30 @@ ROLE_LABELS = {
 }
 
 
-class InviteForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False), Length(max=255)])
-    role = SelectField("Role", validators=[DataRequired()])
-    station_id = SelectField("Station", coerce=int, validate_choice=False, default=0)
-
-    def limit_roles(self, roles) -> None:
-        self.role.choices = [(r.value, ROLE_LABELS[r.value]) for r in roles]
+class InviteForm(FormModel):
+    name: str = Field(max_length=120)
+    email: Email = Field(max_length=255)
+    role: str  # the team service says which roles this person may give
+    station_id: int | None = Field(default=None, ge=0, le=MAX_ID)  # the admin page's; 0 or empty: none
 
 
-class RoleForm(FlaskForm):
-    role = SelectField("Role", validators=[DataRequired()])
+class RoleForm(FormModel):
+    role: str = ""
+
+
+class ProfileForm(FormModel):
+    name: str = ""  # the team service says what a profile needs
+    email: str = ""
+
+
+class MembershipForm(FormModel):
+    action: str = "save"  # save | remove
+    role: str = ""
+
+
+class ActiveForm(FormModel):
+    active: bool = False
+
+
+def role_choices(roles) -> list[tuple[str, str]]:
+    return [(role.value, ROLE_LABELS[role.value]) for role in roles]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import g, render_template, url_for
 from flask_login import current_user
 
 from app.errors import DomainError
@@ -10,57 +10,47 @@ from app.extensions import db
 from app.models.user import Membership
 from app.permissions import require
 from app.team import bp, services
-from app.team.forms import InviteForm, RoleForm
+from app.team.forms import InviteForm, RoleForm, role_choices
 from app.team.services import ASSIGNABLE
 from app.tenancy import get_scoped_or_404
-from app.web.htmx import redirect_after_mutation
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation
 
 
-def _invite_form() -> InviteForm:
-    form = InviteForm()
-    form.limit_roles(sorted(ASSIGNABLE[g.role] - {"owner"}, key=lambda r: r.value))
-    return form
+def _assignable() -> list:
+    return sorted(ASSIGNABLE[g.role] - {"owner"}, key=lambda r: r.value)
 
 
 @bp.get("/")
 @require("team.view")
 def index():
     """Everyone with a role at this station."""
-    members = services.station_members(g.station_id)
-    role_form = RoleForm()
-    role_form.role.choices = [(r.value, r.value.title()) for r in ASSIGNABLE[g.role] if r != "owner"]
     return render_template(
         "team/index.html",
-        members=members,
-        form=_invite_form(),
-        role_form=role_form,
+        members=services.station_members(g.station_id),
+        role_choices=role_choices(_assignable()),
+        role_form_choices=[(r.value, r.value.title()) for r in ASSIGNABLE[g.role] if r != "owner"],
         assignable=ASSIGNABLE[g.role],
     )
+
+
+def _done(outcome: str | DomainError):
+    return finish_mutation(outcome, back=url_for("team.index"))
 
 
 @bp.post("/invite")
 @require("team.manage")
 def invite():
     """Add a person to this station's team (new people get an email to set a password)."""
-    form = _invite_form()
-    if not form.validate_on_submit():
-        flash("Check the invitation: " + "; ".join(e for errs in form.errors.values() for e in errs), "error")
-        return redirect_after_mutation(url_for("team.index"))
     try:
+        form = read_form(InviteForm)
         user, _membership, _email = services.invite_user(
-            email=form.email.data,
-            name=form.name.data,
-            role=form.role.data,
-            station_id=g.station_id,
-            actor_role=g.role,
+            email=form.email, name=form.name, role=form.role, station_id=g.station_id, actor_role=g.role
         )
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect_after_mutation(url_for("team.index"))
-    db.session.commit()  # the invitation email goes out after this commit (outbox)
-    flash(f"{user.name} is on the team.", "success")
-    return redirect_after_mutation(url_for("team.index"))
+        return _done(error)
+    # _done commits; the invitation email goes out after that commit (outbox).
+    return _done(f"{user.name} is on the team.")
 
 
 @bp.post("/<int:membership_id>/role")
@@ -68,19 +58,12 @@ def invite():
 def change_role(membership_id: int):
     """Change a team member's role."""
     membership = get_scoped_or_404(Membership, membership_id)
-    form = RoleForm()
-    form.role.choices = [(r.value, r.value) for r in ASSIGNABLE[g.role]]
     try:
-        if not form.validate_on_submit():
-            raise DomainError("Choose a role you may give.")
-        services.change_role(membership, form.role.data, actor_role=g.role, actor_id=current_user.id)
+        role = read_form(RoleForm).role
+        services.change_role(membership, role, actor_role=g.role, actor_id=current_user.id)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect_after_mutation(url_for("team.index"))
-    db.session.commit()
-    flash(f"{membership.user.name} is now {membership.role}.", "success")
-    return redirect_after_mutation(url_for("team.index"))
+        return _done(error)
+    return _done(f"{membership.user.name} is now {membership.role}.")
 
 
 @bp.post("/<int:membership_id>/remove")
@@ -92,9 +75,5 @@ def remove(membership_id: int):
     try:
         services.remove_membership(membership, actor_role=g.role, actor_id=current_user.id)
     except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect_after_mutation(url_for("team.index"))
-    db.session.commit()
-    flash(f"{name} is no longer on this station's team.", "success")
-    return redirect(url_for("team.index"), code=303)
+        return _done(error)
+    return _done(f"{name} is no longer on this station's team.")

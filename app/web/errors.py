@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -39,7 +40,13 @@ def error_response(status: int, message: str | None = None, code: str | None = N
     if request.path.startswith("/api/") or (wants_json() and not is_htmx()):
         return _json_error(status, code, message)
     if is_htmx():
-        return render_template("errors/_inline.html", status=status, message=message), status
+        response = make_response(render_template("errors/_inline.html", status=status, message=message), status)
+        if status in (409, 422):
+            # static/app.js swaps these (a refused form re-rendered): this answer has no
+            # fragment to swap in, so keep the page as it is and say why in one toast.
+            response.headers["HX-Reswap"] = "none"
+            response.headers["HX-Trigger"] = json.dumps({"toast": {"message": message, "level": "error"}})
+        return response
     return render_template("errors/error.html", status=status, message=message), status
 
 

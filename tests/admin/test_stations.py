@@ -73,8 +73,8 @@ def test_station_and_audit_entry_commit_together(monkeypatch, as_role, world, db
         ("slug", "-gamma", "Lower-case letters, digits and dashes."),
         ("zip_code", "8020", "5 digits."),
         ("zip_code", "80202-1234", "5 digits."),
-        ("name", "", "This field is required."),
-        ("timezone", "Mars/Olympus", "Not a valid choice."),
+        ("name", "", "Required."),
+        ("timezone", "Mars/Olympus", "Choose a timezone from the list."),
     ],
 )
 def test_bad_station_fields_are_422_and_nothing_is_written(as_role, world, dbq, field, value, message):

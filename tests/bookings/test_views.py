@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -107,6 +108,16 @@ def test_booking_page_and_actions_without_js(app, as_role, booking_id):
         assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
         kinds = db.session.scalars(select(BookingEvent.kind).where(BookingEvent.booking_id == booking_id)).all()
         assert {"payment_recorded", "confirmed", "note"} <= set(kinds)
+
+
+def test_a_refused_action_answers_the_panel_with_its_message_and_exactly_one_toast(as_role, booking_id):
+    """htmx swaps the 422 panel (static/app.js); the one toast comes from HX-Trigger, none from app.js."""
+    response = as_role("manager").htmx("post", f"/s/alpha/bookings/{booking_id}/cancel", data={"reason": " "})
+    assert response.status_code == 422
+    assert 'role="alert">Say why the booking is cancelled.' in response.get_data(as_text=True)
+    assert json.loads(response.headers["HX-Trigger"]) == {
+        "toast": {"message": "Say why the booking is cancelled.", "level": "error"}
+    }
 
 
 def test_actions_with_htmx_return_the_panel_and_a_toast(app, as_role, booking_id, kitchen):

@@ -99,7 +99,7 @@ def test_saving_unchanged_settings_writes_no_audit_entry(as_role, world, dbq):
         ("adult_price_cents", "lots", "Enter an amount like 55 or 55.00"),
         ("deposit_cents", "-100", "Enter a positive amount with at most 2 decimals"),
         ("deposit_cents", "1e400", "Enter a positive amount with at most 2 decimals"),
-        ("horizon_days", "9999", "less than or equal to 730"),
+        ("horizon_days", "9999", "Must be at most 730."),  # pydantic's error, in words
         ("quiet_hours_start", "9pm", "is not a time like 21:00"),
         ("proteins_per_guest", "2.5", "Enter a whole number."),
     ],
