@@ -62,10 +62,24 @@ class PaymentForm(FormModel):
     note: str = Field(default="", max_length=2000)
 
 
-class StaffFields(FormModel):
-    """The booking form's inputs that are not part of the public request."""
-
+class DiscountForm(FormModel):
     discount: Cents = Field(default=0, ge=0)
+
+
+class BookingForm(DiscountForm):
+    """The staff booking form's inputs but the party's quantities (one per menu item of the
+    station: `party_from_form`). Everything is checked by StaffBookingRequest."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    zip_code: str = ""
+    event_date: str = ""
+    slot: str = ""
+    proteins: list[str] = Field(default_factory=list)
+    allergies: str = ""
+    notes: str = ""
     source: Literal["phone", "walk_in", "email", "lead", "staff"] = "phone"
     consent_email: bool = False
     consent_sms: bool = False
@@ -122,28 +136,21 @@ def parse_booking_form(form, station_slug: str, settings: StationSettings) -> tu
     """The request the booking service takes, and the lead it converts (if any)."""
     errors: dict[str, str] = {}
     try:
-        extras = read_form(StaffFields, form)
+        typed = read_form(BookingForm, form)
     except ValidationFailed as error:
-        errors, extras = error.fields, StaffFields()
+        errors, typed = error.fields, BookingForm()
+    consent = {}
+    for channel in ("email", "sms"):
+        agreed = getattr(typed, f"consent_{channel}")
+        consent |= {channel: agreed, f"{channel}_text": PHONE_CONSENT_TEXT[channel] if agreed else ""}
     data = {
         **party_from_form(form, settings),
+        **typed.model_dump(include={"address", "zip_code", "event_date", "slot", "proteins", "allergies", "notes"}),
         "station": station_slug,
-        "customer": {"name": form.get("name", ""), "email": form.get("email", ""), "phone": form.get("phone", "")},
-        "address": form.get("address", ""),
-        "zip_code": form.get("zip_code", ""),
-        "event_date": form.get("event_date", ""),
-        "slot": form.get("slot", ""),
-        "proteins": form.getlist("proteins") if hasattr(form, "getlist") else [],
-        "allergies": form.get("allergies", ""),
-        "notes": form.get("notes", ""),
-        "consent": {
-            "email": extras.consent_email,
-            "email_text": PHONE_CONSENT_TEXT["email"] if extras.consent_email else "",
-            "sms": extras.consent_sms,
-            "sms_text": PHONE_CONSENT_TEXT["sms"] if extras.consent_sms else "",
-        },
-        "discount_cents": extras.discount,
-        "source": extras.source,
+        "customer": typed.model_dump(include={"name", "email", "phone"}),
+        "consent": consent,
+        "discount_cents": typed.discount,
+        "source": typed.source,
     }
     try:
         request = StaffBookingRequest.model_validate(data)
@@ -151,4 +158,4 @@ def parse_booking_form(form, station_slug: str, settings: StationSettings) -> tu
         errors = form_errors(from_pydantic(exc)) | errors
     if errors:
         raise invalid_fields(errors)
-    return request, extras.lead_id
+    return request, typed.lead_id

@@ -13,10 +13,10 @@ from app.bookings import bp, lifecycle, queries, services
 from app.bookings.forms import (
     CancelForm,
     ChefChoiceForm,
+    DiscountForm,
     NoteForm,
     PaymentForm,
     RescheduleForm,
-    StaffFields,
     form_errors,
     parse_booking_form,
     parse_party,
@@ -208,7 +208,7 @@ def live_quote():
                 g.station,
                 party,
                 zip_code=(request.args.get("zip_code") or "").strip() or None,
-                discount_cents=read_form(StaffFields, request.args).discount,
+                discount_cents=read_form(DiscountForm, request.args).discount,
             )
     except DomainError as error:
         return render_template("bookings/_quote.html", quote=None, error=error.message)

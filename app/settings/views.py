@@ -6,11 +6,17 @@ from functools import partial
 from itertools import groupby
 
 from flask import g, render_template, request, url_for
+from pydantic import create_model
 
 from app.errors import DomainError
 from app.permissions import require
 from app.settings import bp, services
+from app.web.forms import FormModel, read_form
 from app.web.htmx import finish_mutation
+
+# One text input per setting (money in dollars, menus as lines): app.settings.services
+# parses them into StationSettings and names the field of every problem.
+SettingsForm = create_model("SettingsForm", __base__=FormModel, **{field.name: (str, "") for field in services.FIELDS})
 
 
 def _page(values: dict[str, str], error: DomainError | None = None) -> str:
@@ -24,8 +30,7 @@ def edit():
     """Prices, menu, slots, deposit and policies of this station."""
     if request.method == "GET":
         return _page(services.form_values(g.station.settings))
-    # One input per setting, as text (money in dollars, menus as lines): the service reads them.
-    typed = {field.name: request.form.get(field.name, "") for field in services.FIELDS}
+    typed = read_form(SettingsForm).model_dump()
     try:
         services.save_settings(g.station, services.parse_form(typed))
     except DomainError as error:

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models.booking import Booking, BookingEvent
 from app.models.payment import Payment
 from tests.bookings.conftest import booking_request, future_day
+from tests.support import dbq_fixture  # noqa: F401
 
 
 @pytest.fixture
@@ -200,3 +201,44 @@ def test_completed_only_after_start(app, kitchen):
         lifecycle.confirm(booking, Actor(None, "t"))
         lifecycle.complete(booking, Actor(None, "t"), now=booking.starts_at + timedelta(minutes=1))
         assert booking.status == "completed"
+
+
+def _phone_booking(**overrides) -> dict:
+    form = {
+        "name": "Nia Okafor",
+        "phone": "404 555 0199",
+        "email": "nia@example.com",
+        "event_date": future_day(12).isoformat(),
+        "slot": "15:00",
+        "address": "5 Spring St",
+        "zip_code": "30303",
+        "adults": "10",
+        "source": "phone",
+    }
+    return form | overrides
+
+
+def test_the_staff_form_books_through_the_api_s_use_case(app, as_role, kitchen, dbq):
+    """The same create_booking as POST /api/v1/bookings: the caller's open lead is won by it."""
+    from app.models.lead import Lead
+    from tests.leads.factories import make_lead
+
+    with app.test_request_context():
+        lead_id = make_lead(kitchen[0].id, email="nia@example.com").id
+        db.session.commit()
+    created = as_role("staff").post_form("/s/alpha/bookings/new", _phone_booking())
+    assert created.status_code == 303
+    booking = dbq.scalar(select(Booking))
+    lead = dbq.get(Lead, lead_id)
+    assert (lead.stage, lead.booking_id, booking.lead_id) == ("won", booking.id, lead_id)
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [("9999-12-31", "Bookings open 365 days ahead."), ("2001-01-01", "Book at least 48 hours ahead.")],
+)
+def test_the_staff_form_refuses_dates_outside_the_window_before_any_date_maths(as_role, kitchen, dbq, day, message):
+    response = as_role("staff").post_form("/s/alpha/bookings/new", _phone_booking(event_date=day))
+    assert response.status_code == 422  # the message is beside the date input, not a 500
+    assert message in response.get_data(as_text=True) and 'name="event_date"' in response.get_data(as_text=True)
+    assert dbq.count(Booking) == 0
