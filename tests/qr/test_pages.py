@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
@@ -100,6 +101,12 @@ def test_another_stations_code_answers_404_everywhere(as_role, world, qr_factory
     assert dbq.get(QrCode, beta_code.id).name == "Dallas flyer"
 
 
+# 11:00 in Atlanta: an hour or two before is the same station-local day (just after
+# midnight it would not be, and the page would rightly show one day more).
+LATE_MORNING = datetime(2026, 6, 15, 15, 0, tzinfo=UTC)
+
+
+@time_machine.travel(LATE_MORNING, tick=False)
 def test_the_code_page_shows_image_scan_url_and_scans_by_day(app, as_role, world, flyer):
     with app.app_context():
         now = utcnow()
