@@ -6,7 +6,6 @@ from flask import g, render_template, url_for
 from flask_login import current_user
 
 from app.errors import DomainError
-from app.extensions import db
 from app.models.user import Membership
 from app.permissions import require
 from app.team import bp, services
