@@ -10,7 +10,6 @@ factory (`app/__init__.py`), which wires every area together.
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[1] / "app"
