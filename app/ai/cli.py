@@ -1,4 +1,4 @@
-"""`flask ai classify`, `flask ai eval`, `flask ai retrain`.
+"""`flask ai classify`, `flask ai eval`, `flask ai retrain`, `flask ai draft`.
 
 Wire with `from app.ai import cli as ai_cli; ai_cli.register(app)` in the app factory.
 """
@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from app.ai import offline
 from app.ai.evaluate import format_report, metrics, output_row, parse_lines
@@ -83,9 +84,19 @@ def register(app: Flask) -> None:
     )
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
     @click.option("--offline", "force_offline", is_flag=True, help="Use the offline classifier even with a key.")
+    @click.option(
+        "--drafts",
+        "with_drafts",
+        is_flag=True,
+        help="Also draft every line on a scratch station (rolled back) and score the drafts (tests/ai/eval format).",
+    )
+    @click.option("--details", "details_file", type=click.File("w", encoding="utf-8", lazy=True), help="Per-line drafts and checks (JSONL).")
     @click.pass_context
-    def evaluate(ctx: click.Context, input_file, as_json: bool, force_offline: bool) -> None:
-        """Accuracy, per-intent precision/recall/F1, macro-F1, emotion, escalation, confusion matrix."""
+    def evaluate(ctx: click.Context, input_file, as_json: bool, force_offline: bool, with_drafts: bool, details_file) -> None:
+        """Accuracy, per-intent precision/recall/F1, macro-F1, emotion, escalation, confusion matrix; --drafts scores drafts."""
+        if with_drafts:
+            _evaluate_drafts(input_file, as_json, details_file)
+            return
         messages, problems = parse_lines(input_file, labelled=True)
         _report_problems(problems)
         if not messages:
@@ -131,4 +142,53 @@ def register(app: Flask) -> None:
                 f"emotion accuracy {scores['emotion_accuracy']:.3f}"
             )
 
+    @group.command("draft")
+    @click.option("--station", "slug", required=True, help="The station whose prices, slots and knowledge ground the drafts.")
+    @click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), required=True, help="JSONL messages.")
+    @click.option("--output", "output_file", type=click.File("w", encoding="utf-8", lazy=True), default="-")
+    @click.pass_context
+    def draft_command(ctx: click.Context, slug: str, input_file, output_file) -> None:
+        """Offline drafts for JSONL lines {"id", "channel", "text", "received_at"[, "from"]} (no API key needed).
+
+        Writes {"id", "reply", "language", "escalate", "facts", "quote", ...} per line, as the inbox drafts.
+        """
+        from app.ai.draft_lines import draft, parse
+        from app.extensions import db
+        from app.models.station import Station
+
+        station = db.session.scalar(select(Station).where(Station.slug == slug))
+        if station is None:
+            raise click.ClickException(f"There is no station {slug!r}; see Admin -> Stations for the slugs.")
+        lines, problems = parse(input_file)
+        classifier = _classifier(True)
+        for line in lines:
+            out, _ = draft(station.id, line, classifier)
+            output_file.write(json.dumps(out, ensure_ascii=False) + "\n")
+        output_file.close()
+        db.session.rollback()  # drafting reads only; nothing to keep
+        for problem in problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo(f"drafted {len(lines)} message(s) for {station.slug}", err=True)
+        if problems:
+            ctx.exit(1)
+
     app.cli.add_command(group)
+
+
+def _evaluate_drafts(input_file, as_json: bool, details_file) -> None:
+    """The classifier and draft figures of a labelled draft set (tests/ai/eval/*.jsonl)."""
+    from app.ai import draft_scoring
+    from app.ai.draft_lines import parse
+
+    lines, problems = parse(input_file)
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if not lines:
+        raise click.ClickException("no valid lines")
+    outputs, scores = draft_scoring.run(lines, _classifier(True))
+    figures = draft_scoring.summary([line.row for line in lines], outputs, scores)
+    if details_file is not None:
+        for out, score in zip(outputs, scores, strict=True):
+            details_file.write(json.dumps({**out, "score": score}, ensure_ascii=False) + "\n")
+        details_file.close()
+    click.echo(json.dumps(figures, indent=2) if as_json else draft_scoring.format_summary(figures))

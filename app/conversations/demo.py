@@ -9,8 +9,10 @@ real figures; others stay waiting for a decision.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -24,38 +26,8 @@ from app.models.station import Station
 from app.models.user import Role, User
 from app.tenancy import members
 
-KNOWLEDGE = [
-    (
-        "faq",
-        "What do you bring?",
-        "The chef brings the grill, propane, utensils, sake and all the food. You provide tables, chairs, plates and drinks.",
-    ),
-    (
-        "faq",
-        "Can you cook indoors?",
-        "We cook outdoors only (patio, backyard, covered garage with the door open) for fire safety.",
-    ),
-    (
-        "faq",
-        "Do you handle allergies?",
-        "Tell us about any allergy when booking; the chef cooks allergy plates first on a cleaned grill. We cannot guarantee a nut- or shellfish-free kitchen.",
-    ),
-    (
-        "policy",
-        "Rain policy",
-        "If it rains you may move the party to another date at no charge up to 24 hours before, provided you have a covered outdoor space or we can reschedule.",
-    ),
-    (
-        "policy",
-        "Cancellation and refunds",
-        "The deposit is refundable when you cancel at least 7 days before the event; after that it is kept. One free reschedule with 24 hours notice.",
-    ),
-    (
-        "faq",
-        "How long does the show last?",
-        "About two and a half hours including setup; cooking itself takes 60 to 90 minutes.",
-    ),
-]
+# The demo knowledge base, in English, Spanish and French (the evaluation's scratch station uses it too).
+KNOWLEDGE_PATH = Path(__file__).resolve().parents[2] / "data" / "ai" / "knowledge.json"
 
 CANNED = [
     (
@@ -163,8 +135,8 @@ def _edit(text: str, language: str, rng: random.Random) -> str:
 
 
 def _library(station: Station) -> None:
-    for kind, question, answer in KNOWLEDGE:
-        db.session.add(KnowledgeEntry(station_id=station.id, kind=kind, question=question, answer=answer))
+    for row in json.loads(KNOWLEDGE_PATH.read_text(encoding="utf-8")):
+        db.session.add(KnowledgeEntry(station_id=station.id, **row))
     for title, body in CANNED:
         db.session.add(CannedReply(station_id=station.id, title=title, body=body))
 

@@ -41,6 +41,8 @@ FIELDS = [
     Field("service_radius_miles", "Service radius (miles)", "int", "Travel"),
     Field("deposit_cents", "Deposit", "money", "Deposit"),
     Field("deposit_due_hours", "Deposit due within (hours)", "int", "Deposit"),
+    Field("payment_methods", "Ways to pay by hand (one a line)", "words", "Deposit", "e.g. Cash, Venmo, Zelle"),
+    Field("gratuity_percent", "Suggested gratuity (%)", "int", "Deposit", "never required; 0 suggests no figure"),
     Field("slot_times", "Slot start times", "times", "Slots", "e.g. 12:00, 15:00, 18:00"),
     Field("slot_duration_minutes", "Event length (minutes)", "int", "Slots"),
     Field("lead_time_hours", "Book at least (hours ahead)", "int", "Slots"),

@@ -64,6 +64,10 @@ class StationSettings(BaseModel):
     # Deposit and payment
     deposit_cents: int = Field(default=10000, ge=0)
     deposit_due_hours: int = Field(default=24, ge=1, le=24 * 14)
+    # How customers may pay what is not paid online: shown in emails, the payment page and AI replies.
+    payment_methods: list[str] = ["Cash", "Venmo", "Zelle", "Check"]
+    # Gratuity is never required (DESIGN.md); a percentage here is suggested in replies, 0 suggests none.
+    gratuity_percent: int = Field(default=0, ge=0, le=50)
 
     # Slots and booking window
     slot_times: list[str] = ["12:00", "15:00", "18:00", "21:00"]
@@ -99,6 +103,18 @@ class StationSettings(BaseModel):
         if len(set(value)) != len(value):
             raise ValueError("slot times repeat")
         return sorted(value)
+
+    @field_validator("payment_methods")
+    @classmethod
+    def _payment_methods_valid(cls, value: list[str]) -> list[str]:
+        methods = [" ".join(item.split()) for item in value if item and item.strip()]
+        if not methods:
+            raise ValueError("name at least one way to pay")
+        if len(methods) > 10 or any(len(item) > 40 for item in methods):
+            raise ValueError("at most 10 ways to pay, each under 40 characters")
+        if len({item.casefold() for item in methods}) != len(methods):
+            raise ValueError("ways to pay repeat")
+        return methods
 
     @field_validator("quiet_hours_start", "quiet_hours_end")
     @classmethod

@@ -1,15 +1,20 @@
-"""Reply drafts: grounded in the station's prices, availability and knowledge base.
+"""Reply drafts: grounded in the station's prices, availability, policies and knowledge base.
 
     result = compose(DraftRequest(...))   # -> DraftResult; raises DraftUnavailable / TransientError
 
-The job in app.conversations.jobs builds the request from plain values (no ORM rows
-cross this line) and stores the result on the Draft row.
+The job in app.conversations.jobs (and `flask ai draft`) builds the request from plain
+values (no ORM rows cross this line) and stores the result on the Draft row.
 
-Modules: compose (picks a composer), context (gathers the grounding once), facts (party
-size, date, ZIP, time from the text), grounding (quote, availability, knowledge search:
-the tools), knowledge and examples (retrieval over textmatch), numbers (the guard both
-composers pass), offline with templates, phrases and forms (the offline composer),
-openai_drafter with prompts (the OpenAI composer), budget (each station's daily spend).
+One draft is a pipeline, read top to bottom in `offline.compose_offline`:
+  understand (context.py over app.ai.understanding: facts, questions, booking changes)
+  -> ground   (context.py: grounding.py quote and slots, answers.py from settings and the
+               knowledge base, bookings.py the customer's own bookings)
+  -> plan     (plan.py: which parts the reply needs)
+  -> render   (render.py and phrases/: language, channel, length)
+  -> guard    (guard.py: amounts, percentages, money words, commitments).
+The OpenAI composer (openai_drafter.py, prompts.py) shares the first two stages and the
+guard. compose.py picks the composer; budget.py keeps each station's daily spend;
+examples.py and learned.py carry what managers added to approved drafts.
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ class DraftRequest:
     customer_name: str = ""
     thread: tuple[ThreadLine, ...] = ()  # the recent messages, oldest first, for context
     message_id: int | None = None
+    received_at: datetime | None = None  # when the customer wrote: relative dates count from it (None: now)
+    customer_id: int | None = None  # the matched customer, whose bookings a change refers to
+    contact: str = ""  # phone, email or channel id: finds the customer when customer_id is unknown
 
 
 @dataclass
@@ -55,8 +63,8 @@ class DraftUnavailable(Exception):
     """No draft can be written (a permanent error): the manager writes by hand."""
 
 
-def compose(request: DraftRequest) -> DraftResult:
-    """Write a draft; OpenAI when configured and within the station's budget, else offline templates."""
+def compose(request: DraftRequest, *, offline: bool = False) -> DraftResult:
+    """Write a draft; OpenAI when configured and within the station's budget, else offline (always with offline=True)."""
     from app.ai.drafting.compose import compose as _compose
 
-    return _compose(request)
+    return _compose(request, offline=offline)

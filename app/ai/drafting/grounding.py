@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from flask import current_app
 from sqlalchemy import select
@@ -54,9 +55,15 @@ class StationInfo:
 
 
 def babel_locale(settings: StationSettings, language: str) -> str:
-    """The station's locale in the reply's language: en_US stays, Spanish becomes es_US."""
+    """The station's locale in the reply's language: en_US stays, Spanish becomes es_US, French plain fr."""
     region = settings.locale.partition("_")[2]
-    return f"{language}_{region}" if region else language
+    if not region:
+        return language
+    try:
+        Locale.parse(f"{language}_{region}")
+    except (UnknownLocaleError, ValueError):
+        return language
+    return f"{language}_{region}"
 
 
 @dataclass
@@ -72,12 +79,12 @@ class Grounder:
         return format_money(cents, settings.currency, settings.locale)
 
     def display_date(self, day: date) -> str:
-        pattern = "EEEE d 'de' MMMM" if self.language == "es" else "EEEE, MMMM d"
+        pattern = {"es": "EEEE d 'de' MMMM", "fr": "EEEE d MMMM"}.get(self.language, "EEEE, MMMM d")
         return format_date(day, pattern, locale=babel_locale(self.station.settings, self.language))
 
     def display_time(self, hhmm: str) -> str:
         hour, minute = (int(part) for part in hhmm.split(":"))
-        if self.language == "es":
+        if self.language in ("es", "fr"):
             return hhmm
         shown = format_time(time(hour, minute), "h:mm a", locale=babel_locale(self.station.settings, "en"))
         return shown.replace("\u202f", " ")  # CLDR's narrow no-break space garbles on some phones
@@ -89,32 +96,81 @@ class Grounder:
     # The tools -----------------------------------------------------------------------
 
     def get_quote(
-        self, adults: int, children: int = 0, zip_code: str | None = None, event_date: str | None = None
+        self,
+        adults: int,
+        children: int = 0,
+        zip_code: str | None = None,
+        event_date: str | None = None,
+        *,
+        toddlers: int = 0,
+        upgrades: dict[str, int] | None = None,
+        add_ons: dict[str, int] | None = None,
     ) -> dict[str, Any]:
-        """The pricing service's quote for the party (travel only with a ZIP), plus availability for a date."""
-        arguments = {"adults": adults, "children": children, "zip_code": zip_code, "event_date": event_date}
-        result = self._quote(adults, children, 0, zip_code)
+        """The pricing service's full quote (guests, upgrades, add-ons, travel to a ZIP), plus availability for a date."""
+        arguments = {
+            "adults": adults,
+            "children": children,
+            "toddlers": toddlers,
+            "zip_code": zip_code,
+            "event_date": event_date,
+            "upgrades": upgrades or {},
+            "add_ons": add_ons or {},
+        }
+        result = self._quote(adults, children, toddlers, zip_code, upgrades, add_ons)
         if event_date:
             result["availability"] = self.check_availability(event_date)
         return self._record("get_quote", arguments, result)
 
-    def quote_party(self, adults: int, children: int, toddlers: int, zip_code: str | None) -> dict[str, Any]:
-        """The offline composer's quote: the same service, toddlers too (the tool keeps to adults/children)."""
-        arguments = {"adults": adults, "children": children, "toddlers": toddlers, "zip_code": zip_code}
-        return self._record("get_quote", arguments, self._quote(adults, children, toddlers, zip_code))
+    def quote_party(
+        self,
+        adults: int,
+        children: int,
+        toddlers: int,
+        zip_code: str | None,
+        upgrades: dict[str, int] | None = None,
+        add_ons: dict[str, int] | None = None,
+    ) -> dict[str, Any]:
+        """The offline composer's quote: the same service and tool record."""
+        return self.get_quote(adults, children, zip_code, toddlers=toddlers, upgrades=upgrades, add_ons=add_ons)
 
-    def _quote(self, adults: Any, children: Any, toddlers: Any, zip_code: Any) -> dict[str, Any]:
+    def travel_to(self, zip_code: str) -> dict[str, Any]:
+        """The pricing engine's travel fee and distance to a ZIP (priced on the smallest party: travel does not
+        depend on it), or that it is outside the service area."""
+        priced = self._quote(1, 0, 0, zip_code)
+        if priced.get("code") == "outside_service_area":
+            return {"outside": True, "miles": priced["miles"], "radius": priced["radius_miles"]}
+        if "error" in priced or priced.get("travel_note") or priced.get("distance_miles") is None:
+            return {"unknown_place": True}
+        return {
+            "outside": False,
+            "miles": round(priced["distance_miles"]),
+            "travel_cents": priced["travel_cents"],
+            "travel": priced["display"]["travel"],
+        }
+
+    def _quote(
+        self,
+        adults: Any,
+        children: Any,
+        toddlers: Any,
+        zip_code: Any,
+        upgrades: dict[str, int] | None = None,
+        add_ons: dict[str, int] | None = None,
+    ) -> dict[str, Any]:
         counts = {"adults": adults, "children": children or 0, "toddlers": toddlers or 0}
         if not all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_COUNT for n in counts.values()):
             return {"error": f"Guest counts must be whole numbers from 0 to {MAX_COUNT}."}
+        menus = {"upgrades": dict(upgrades or {}), "add_ons": dict(add_ons or {})}
+        if not all(isinstance(menu, dict) for menu in (upgrades or {}, add_ons or {})):
+            return {"error": "Upgrades and add-ons are objects of item key to quantity."}
         zip_code = str(zip_code or "").strip() or None  # the model may send 30313 as a number
         config = current_app.config
         try:
-            priced = quote_for_station(self.station, counts, to_zip=zip_code, config=config)
+            priced = quote_for_station(self.station, {**counts, **menus}, to_zip=zip_code, config=config)
         except ValidationFailed as exc:
             if zip_code and "zip_code" in exc.fields and exc.code != "outside_service_area":
                 # An unknown ZIP still leaves a useful quote: the food, with travel to confirm.
-                result = self._quote(adults, children, toddlers, None)
+                result = self._quote(adults, children, toddlers, None, upgrades, add_ons)
                 result["travel_note"] = exc.fields["zip_code"]
                 return result
             error = {"error": exc.message, "code": exc.code, "fields": exc.fields}
@@ -123,8 +179,11 @@ class Grounder:
             return error
         settings = self.station.settings
         minimum = next((line for line in priced.lines if line.kind == "minimum"), None)
+        extras = [line for line in priced.lines if line.kind in ("upgrade", "add_on")]
         return {
             **counts,
+            **menus,
+            "extras": [{"label": line.label, "quantity": line.quantity, "cents": line.amount_cents} for line in extras],
             "guests": sum(counts.values()),
             "zip_code": zip_code,
             "currency": priced.currency,
@@ -184,6 +243,14 @@ class Grounder:
             return "blacked_out"
         return "full"  # every slot sold, or no chef works that day: either way, nothing to offer
 
+    def customer_bookings(self, bookings: list[Any]) -> dict[str, Any]:
+        """The customer's upcoming bookings (looked up once by the grounding stage), as the tool answers them."""
+        shown = [
+            {**booking.as_dict(), "display_date": self.display_date(booking.event_date), "total": self.money(booking.total_cents)}
+            for booking in bookings
+        ]
+        return self._record("get_customer_bookings", {}, {"bookings": shown})
+
     def search_knowledge_base(self, query: str) -> dict[str, Any]:
         """The station's FAQ and policy entries that best answer `query`."""
         hits = knowledge.search(self.station.id, str(query or ""))
@@ -211,6 +278,10 @@ class Grounder:
             "proteins_per_guest": s.proteins_per_guest,
             "proteins": list(s.proteins),
             "slot_times": list(s.slot_times),
+            "upgrades": [{"key": i.key, "label": i.label, "price_cents": i.price_cents} for i in s.upgrades],
+            "add_ons": [{"key": i.key, "label": i.label, "price_cents": i.price_cents} for i in s.add_ons],
+            "payment_methods": list(s.payment_methods),
+            "gratuity_percent": s.gratuity_percent,
             "lead_time_hours": s.lead_time_hours,
             "horizon_days": s.horizon_days,
             "display": {

@@ -35,11 +35,17 @@ def rank(entries: list[KnowledgeEntry], query: str, top: int = TOP_K) -> list[Kn
     return [KnowledgeHit(e.id, e.kind, e.question, e.answer, score) for score, e in scored[:top] if score > 0]
 
 
+def active_entries(station_id: int) -> list[KnowledgeEntry]:
+    """The station's active entries (a few dozen: ranked in Python per draft)."""
+    return list(
+        db.session.scalars(
+            select(KnowledgeEntry)
+            .where(KnowledgeEntry.station_id == station_id, KnowledgeEntry.is_active)
+            .order_by(KnowledgeEntry.id)
+        )
+    )
+
+
 def search(station_id: int, query: str, top: int = TOP_K) -> list[KnowledgeHit]:
     """The station's active entries that best answer `query`."""
-    entries = db.session.scalars(
-        select(KnowledgeEntry)
-        .where(KnowledgeEntry.station_id == station_id, KnowledgeEntry.is_active)
-        .order_by(KnowledgeEntry.id)
-    ).all()
-    return rank(list(entries), query, top)
+    return rank(active_entries(station_id), query, top)

@@ -1,66 +1,56 @@
-"""The offline composer: templates filled from the grounding, or a close approved reply reused.
+"""The offline composer: the whole pipeline, top to bottom, with no key, no network and no budget.
 
-Always available (no key, no network, no budget). Candidates are tried in order and the
-first whose every number passes the numbers guard wins: a reused approved reply, the
-templates with the knowledge-base answer woven in, the bare templates. Sentences the
-manager added to the closest approved reply are carried into the templates (learned.py).
+    understand -> ground   (context.gather: done before this is called)
+    -> plan                (plan.plan: the parts the reply needs)
+    -> render              (render.render: language, channel form, length)
+    -> guard               (guard.problems: amounts, percentages, money words, commitments)
+
+Sentences a manager added to the closest approved reply are offered to the render
+(learned.py); a candidate with them is tried first, then one without. The first
+candidate that passes the guard is the draft. Should none pass (a template printing
+what it was not given: a bug), the draft is still written and held with the reasons.
 """
 
 from __future__ import annotations
 
-import re
-
 from app.ai.drafting import DraftResult
 from app.ai.drafting.context import DraftContext
-from app.ai.drafting.examples import Example
-from app.ai.drafting.forms import FORMS, first_name, greeting, render
+from app.ai.drafting.guard import problems
 from app.ai.drafting.learned import learned_sentences
-from app.ai.drafting.numbers import numbers_grounded
-from app.ai.drafting.templates import Part, best_knowledge, content
+from app.ai.drafting.plan import Part, plan
+from app.ai.drafting.render import render
 
-GENERATOR = "offline-templates-1"
-# Jaccard overlap of the two customers' messages above which the earlier reply is reused.
-REUSE_SIMILARITY = 0.5
-# Replies that only state policy or FAQ answers: the same words fit the same question. Replies
-# about a party (prices, dates) depend on facts a reused text would silently get wrong.
-REUSABLE_INTENTS = frozenset({"general_faq", "menu_dietary", "payment", "cancellation", "feedback", "other"})
-# "Hi Maria,\n\n" on its own line (email) or "Hi! " / "¡Hola Maria! " leading a chat reply.
-_GREETING = re.compile(
-    r"^[¡]?(hi|hello|hey|dear|hola|buenas|buenos)\b(?:[^\n]*\n+|[^.!?,:\n]{0,30}[.!?,:]\s*)", re.IGNORECASE
-)
+GENERATOR = "offline-pipeline-2"
 
 
 def compose_offline(context: DraftContext, *, fallback: str | None = None) -> DraftResult:
-    """A draft from templates (or an approved example); `fallback` says why OpenAI was not used."""
+    """A draft from the plan; `fallback` says why OpenAI was not used."""
     grounding = context.grounding()
     if fallback:
         grounding["fallback"] = fallback
-    hit = best_knowledge(context)
-    if hit is not None:
-        grounding["knowledge_quoted"] = {"id": hit.id, "answer": hit.answer}
-    learned, learned_from = ([], None) if context.escalated else learned_sentences(context.examples)
-    if learned:
-        grounding["learned"] = {"from_draft": learned_from, "sentences": learned}
-    candidates = [(_reuse(context, example), {"reused_example": example.draft_id}) for example in _reusable(context)]
-    candidates.append((_templates(context, with_knowledge=True, learned=learned), {}))
-    candidates.append((_templates(context, with_knowledge=False, learned=learned), {"knowledge_quoted": None}))
+    parts = plan(context)
+    learned, learned_from = ([], None)
+    if not context.escalated:
+        learned, learned_from = learned_sentences(context.examples, language=context.language, channel=context.channel)
+    candidates = [_render(context, parts, learned)] if learned else []
+    candidates.append(_render(context, parts, []))
     inbound = context.request.inbound_text
-    for body, notes in candidates:
-        if body and not numbers_grounded(body, {**grounding, **notes}, inbound):
-            grounding.update(notes)
+    for number, body in enumerate(candidates):
+        found = problems(body, grounding, inbound, context.language)
+        if not found:
+            if learned and number == 0:
+                grounding["learned"] = {"from_draft": learned_from, "sentences": learned}
             return DraftResult(body=body, generator=GENERATOR, grounding=grounding)
-    # Unreachable unless a template prints a number it was not given: still a draft, flagged for the manager.
-    body = candidates[-1][0]
-    grounding["ungrounded_numbers"] = numbers_grounded(body, grounding, inbound)
-    return DraftResult(body=body, generator=GENERATOR, grounding=grounding)
+    grounding["held"] = found
+    return DraftResult(body=candidates[-1], generator=GENERATOR, grounding=grounding)
 
 
-def _templates(context: DraftContext, *, with_knowledge: bool, learned: list[str]) -> str:
+def _render(context: DraftContext, parts: list[Part], learned: list[str]) -> str:
     # Learned sentences are optional (never before an essential fact) but come first among the
     # optional ones: the manager asked for them by adding them.
     extra = [Part(sentence, essential=False, priority=1) for sentence in learned]
     return render(
-        content(context, with_knowledge=with_knowledge) + extra,
+        parts + extra,
         channel=context.channel,
         language=context.language,
         customer_name=context.request.customer_name,
@@ -68,25 +58,3 @@ def _templates(context: DraftContext, *, with_knowledge: bool, learned: list[str
         phone=context.station.phone,
         sorry=context.escalated,
     )
-
-
-def _reusable(context: DraftContext) -> list[Example]:
-    """The close examples, best first, when the intent's answer does not depend on the party."""
-    if context.escalated or context.request.intent not in REUSABLE_INTENTS:
-        return []
-    return [example for example in context.examples if example.similarity >= REUSE_SIMILARITY]
-
-
-def _reuse(context: DraftContext, example: Example) -> str | None:
-    """The approved reply with this customer's greeting; None when it cannot be made to fit."""
-    body = _GREETING.sub("", example.reply.strip()).strip()
-    theirs, ours = first_name(example.contact_name), first_name(context.request.customer_name)
-    if theirs and re.search(rf"\b{re.escape(theirs)}\b", body):
-        return None  # the earlier customer's name runs through the text: not ours to send
-    form = FORMS.get(context.channel, FORMS["webchat"])
-    if form.greeting:
-        separator = "\n\n" if form.paragraphs else " "
-        body = greeting(context.language, context.channel, ours, sorry=False) + separator + body
-    if len(body) > form.limit:
-        return None
-    return body

@@ -19,8 +19,8 @@ import openai
 
 from app.ai.drafting import DraftResult
 from app.ai.drafting.budget import cost_microdollars
-from app.ai.drafting.context import DraftContext, ground_party
-from app.ai.drafting.numbers import numbers_grounded
+from app.ai.drafting.context import DraftContext, finish_grounding
+from app.ai.drafting.guard import problems
 from app.ai.drafting.offline import compose_offline
 from app.ai.drafting.prompts import TOOLS, system_prompt, user_message
 from app.extensions import db
@@ -84,10 +84,10 @@ class OpenAIDrafter:
         _adopt_tool_results(context)
         grounding = context.grounding()
         if text:
-            ungrounded = numbers_grounded(text, grounding, context.request.inbound_text)
-            if not ungrounded:
+            held = problems(text, grounding, context.request.inbound_text, context.language)
+            if not held:
                 return self._result(text, f"openai:{self.model}", {**grounding, "model": self.model}, usage)
-            reason = "ungrounded numbers: " + ", ".join(ungrounded)
+            reason = "the OpenAI draft was held: " + "; ".join(held)
         log.info("OpenAI draft not used (%s); composing offline", reason)
         return self._offline(context, reason, usage)
 
@@ -121,7 +121,7 @@ class OpenAIDrafter:
 
     def _offline(self, context: DraftContext, reason: str, usage: Usage) -> DraftResult:
         """The offline draft, still carrying the tokens already paid for."""
-        ground_party(context)
+        finish_grounding(context)
         offline = compose_offline(context, fallback=reason)
         return self._result(offline.body, offline.generator, offline.grounding, usage)
 

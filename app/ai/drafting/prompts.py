@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from app.ai.drafting.context import DraftContext
-from app.ai.drafting.forms import FORMS, first_name
+from app.ai.drafting.render import FORMS, first_name
 
 MARKER_START = "<<<CUSTOMER_DATA"
 MARKER_END = "CUSTOMER_DATA>>>"
@@ -62,7 +62,7 @@ _CHANNEL_FORM = {
     "email": 'an email: start with "Hi <first name>," (or "Hi there,"), short paragraphs, and sign off with '
     '"— {station} team" and the phone number {phone}',
 }
-_LANGUAGE = {"en": "English", "es": "Spanish"}
+_LANGUAGE = {"en": "English", "es": "Spanish", "fr": "French"}
 
 
 def system_prompt(context: DraftContext) -> str:

@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from app.ai.drafting.facts import normalise
+from app.ai.understanding.text import normalise
 
 _WORD = re.compile(r"[a-z0-9]+")
 

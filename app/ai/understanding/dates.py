@@ -277,7 +277,7 @@ def _relative(text: str, today: date, taken: list[tuple[int, int]]) -> list[Date
         found.append(DateMention(today + timedelta(days=days), RELATIVE, match.start()))
         taken.append(match.span())
     for match in _NEXT_WEEKDAY.finditer(text):
-        if not free(match.span()):
+        if not free(match.span()) or (match.group(1) in ("on", "el") and _PAST.search(text)):
             continue
         name = match.group(2) or match.group(3)
         this = match.group(1) in ("this", "este", "esta", "ce", "cette")

@@ -1,5 +1,9 @@
-"""The shape of a reply per channel: SMS short and plain, Instagram and web chat short and friendly,
-email with a greeting, paragraphs and the station's signature."""
+"""The fourth stage: the reply's parts laid out in its language and its channel's form.
+
+SMS short and plain; Instagram and web chat short and friendly, with a greeting; email
+with a greeting, paragraphs and the station's signature. Optional parts are dropped
+(lowest priority first) to stay within the channel's length.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from app.ai.drafting.phrases import phrase
-from app.ai.drafting.templates import Part
+from app.ai.drafting.plan import Part
 
 _NAME = re.compile(r"^[^\W\d_][^\W\d_'’.-]*$")
 
