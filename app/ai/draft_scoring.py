@@ -108,7 +108,7 @@ def add_booking(station: Station, contact: str, spec: dict) -> int:
 def _engine_total(station: Station, gold: dict) -> int | None:
     """The pricing engine's total for the gold party (travel to the gold ZIP, or the gold town's first ZIP)."""
     to_zip = gold.get("zip")
-    if not to_zip and gold.get("place"):
+    if not to_zip and gold.get("place"):  # the gold names the town; its first ZIP, as the drafter does
         found = town(f"to {gold['place'].lower()}", station.zip_code)
         to_zip = found[1] if found else None
     fields = {"adults": gold["adults"], "children": gold.get("children", 0), "upgrades": gold.get("upgrades", {})}
@@ -118,17 +118,41 @@ def _engine_total(station: Station, gold: dict) -> int | None:
         return None
 
 
-def _allowed_money(station: Station, row: dict, gold_total: int | None, out: dict) -> set[str]:
+def _travel(station: Station, place: str | None, to_zip: str | None) -> int | None:
+    """The engine's travel fee to a ZIP or a town (None outside the area or unknown)."""
+    if not to_zip and place:
+        found = town(f"to {place.lower()}", station.zip_code)
+        to_zip = found[1] if found else None
+    if not to_zip:
+        return None
+    try:
+        return quote_for_station(station, {"adults": 1}, to_zip=to_zip, config=current_app.config).travel_cents
+    except Exception:  # noqa: BLE001 - outside the area
+        return None
+
+
+def _allowed_money(station: Station, row: dict, gold_total: int | None) -> set[str]:
     """Every amount a reply to this line may state, recomputed here from settings and the engine."""
     s = station.settings
     cents = {s.adult_price_cents, s.child_price_cents, s.party_minimum_cents, s.deposit_cents, s.travel_per_mile_cents}
     cents |= {item.price_cents for item in [*s.upgrades, *s.add_ons]}
+    facts, quote = row.get("facts") or {}, row.get("quote") or {}
     if gold_total is not None:
         cents.add(gold_total)
+    for key, count in (quote.get("upgrades") or {}).items():
+        item = s.upgrade(key)
+        cents.add(item.price_cents * count if item else 0)
+    if facts.get("adults"):
+        party = {"adults": facts["adults"], "children": facts.get("children") or 0, "zip": facts.get("zip"),
+                 "place": row.get("place")}  # fmt: skip
+        cents.add(_engine_total(station, party) or 0)
+    travel = _travel(station, row.get("place") or quote.get("place"), facts.get("zip") or quote.get("zip"))
+    if travel is not None:
+        cents.add(travel)
     if row.get("booking"):
         spec = row["booking"]
         old = _engine_total(station, {"adults": spec["adults"], "children": spec.get("children", 0)})
-        cents |= {old or 0}
+        cents.add(old or 0)
         if gold_total is not None and old is not None:
             cents.add(abs(gold_total - old))
     return {format_money(value, s.currency, s.locale).lstrip("$") for value in cents}
@@ -169,7 +193,7 @@ def score_line(station: Station, row: dict, out: dict) -> dict:
     facts_right = {name: out["facts"][name] == gold_facts[name] for name in FIELDS}
     gold_total = _engine_total(station, row["quote"]) if row.get("quote") else None
     quoted = (out.get("quote") or {}).get("total_cents")
-    allowed = _allowed_money(station, row, gold_total, out)
+    allowed = _allowed_money(station, row, gold_total)
     stray = [amount for amount in _MONEY.findall(reply) if amount not in allowed]
     topics = {topic: answered(topic, reply, station) for topic in row.get("answers", [])}
     commitments = _COMMITMENT.findall(reply)

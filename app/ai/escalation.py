@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+from app.ai.concepts import injection
 from app.ai.features import strip_accents
 from app.ai.labels import ESCALATION_REASONS
 
@@ -187,13 +188,64 @@ _ES = {
     ],
 }
 
+_FR = {
+    "illness": [
+        r"\bintoxication\s+alimentaire\b",
+        r"\b(?:tous|toutes|toute\s+la\s+famille|les\s+enfants|mon\s+\w+|ma\s+\w+|on\s+a|nous\s+avons|il|elle|ils|elles)\s+"
+        r"(?:a\s+ete|ont\s+ete|sommes|etaient|etait|est|sont|a|ont)\s+(?:tres\s+)?malade",
+        r"\bmalades?\s+(?:apres|depuis)\b",
+        r"\bvomi\w*",
+        r"\bdiarrhee\b",
+        r"\bhopital\b",
+        r"\burgences\b",
+    ],
+    "injury": [
+        r"\bbrule\w*",
+        r"\bbrulure\w*",
+        r"\bblesse\w*",
+        r"\bcoupe\w*\s+(?:au|a\s+la|le|la|son|sa)\s+(?:doigt|main|bras|jambe)",
+        r"\bpoints\s+de\s+suture\b",
+        r"\bsaign\w*",
+        r"\bambulance\b",
+        r"\b(?:pris|a\s+pris)\s+feu\b",
+    ],
+    "allergy_reaction": [
+        r"\breaction\s+allergique\b",
+        r"\b(?:fait|eu)\s+une\s+(?:grosse\s+|forte\s+)?reaction\b",
+        r"\banaphyla\w*",
+        r"\burticaire\b",
+        r"\bgonfle\w*",
+        r"\bepipen\b",
+    ],
+    "legal_threat": [
+        r"\bavocats?\b",
+        r"\bporter\s+plainte\b",
+        r"\bplainte\b",
+        r"\btribunal\b",
+        r"\bpoursuivre\b",
+        r"\bpoursuites\b",
+        r"\bproces\b",
+    ],
+    "chargeback": [
+        r"\bcontester\s+(?:le|la|ce|cette|les)\s+(?:paiement|prelevement|transaction|debit)",
+        r"\b(?:ma|la)\s+banque\b",
+        r"\bfaire\s+opposition\b",
+    ],
+}
+
 RULES: dict[str, list[re.Pattern[str]]] = {
-    reason: [re.compile(pattern) for pattern in _EN[reason] + _ES[reason]]
+    reason: [re.compile(pattern) for pattern in _EN[reason] + _ES[reason] + _FR[reason]]
     for reason in ("illness", "injury", "allergy_reaction", "legal_threat", "chargeback")
 }
 # A negation just before a match cancels it ("no one got sick", "nadie se enfermó").
 _NEGATION = re.compile(
-    r"\b(?:no\s+one|nobody|noone|none\s+of\s+(?:us|them)|didn'?t|did\s+not|never|nadie|ninguno|ningun)\b"
+    r"\b(?:no\s+one|nobody|noone|none\s+of\s+(?:us|them)|didn'?t|did\s+not|never|nadie|ninguno|ningun"
+    r"|personne\s+n|aucun|pas\s+de)\b"
+)
+# Slang praise: "the chef was sick!", "that food was sick 🔥" is not an illness.
+_SLANG_SICK = re.compile(
+    r"\b(?:chef|food|party|show|dinner|it|that|this|he|she|meal|grill|everything)\s+(?:was|is|looked|looks)\s+"
+    r"(?:so\s+|soo+\s+|really\s+|super\s+|hella\s+|lowkey\s+)?sick\b(?!\s+(?:after|from|all|for|with))"
 )
 _NEGATION_WINDOW = 20  # characters before the match
 
@@ -206,7 +258,7 @@ def _prepare(text: str) -> str:
 
 def rule_reasons(text: str) -> list[str]:
     """The escalation reasons that the rules find in `text` (no emotion involved)."""
-    prepared = _prepare(text or "")
+    prepared = _SLANG_SICK.sub(" ", _prepare(text or ""))
     found = []
     for reason, patterns in RULES.items():
         for pattern in patterns:
@@ -226,3 +278,43 @@ def decide(text: str, emotion: str, extra_reasons: tuple[str, ...] | list[str] =
         reasons.add("angry")
     ordered = [reason for reason in ESCALATION_REASONS if reason in reasons]
     return bool(ordered), ordered
+
+
+# Anger is shouting, accusing or threatening; a calm report of a problem is "negative".
+_ANGER = re.compile(
+    r"!!|\b(?:unacceptable|ridiculous|furious|outrageous|disgusting|joke|scam|worst|never\s+again|how\s+dare|wtf"
+    r"|inaceptable|ridiculo|indignante|estafa|peor|nunca\s+mas|inadmissible|scandaleux|arnaque|honteux|jamais\s+plus)\b"
+)
+_SHOUT = re.compile(r"\b[A-Z]{4,}\b")
+_PRAISE = re.compile(
+    r"\b(?:killed\s+it|crushed\s+it|smashed\s+it|slayed|ate\s+(?:that|and\s+left\s+no\s+crumbs)|no\s+crumbs|was\s+(?:fire|sick)"
+    r"|so\s+fire|a\s+vibe|10\s*/\s*10|best\s+\w+\s+ever|se\s+luci\w*|una\s+tuerie|trop\s+fort|trop\s+bon|genial|incroyable"
+    r"|increible|amazing|awesome|perfect|wonderful|legend)\b"
+)
+_SARCASM = re.compile(
+    r"\b(?:oh\s+great|just\s+great|wow\s+thanks\s+for|thanks\s+a\s+lot|love\s+that\s+for\s+us|great\s+service|awesome\s+service"
+    r"|que\s+bien,|excelente\s+servicio|bravo\b|super,)"
+)
+_PROBLEM = re.compile(
+    r"\b(?:late|cold|forgot|never\s+showed|no\s+show|waiting|rude|raw|tarde|fria|olvid\w*|retard|froid|oublie)\b"
+)
+_NEGATIVE_EMOJI = set("😞😔😢😭💔😩😫☹🙁😕🙄")
+
+
+def tone(text: str, emotion: str) -> str:
+    """The emotion, corrected where words say more than the model: slang praise, sarcasm, sad emoji, calm reports."""
+    prepared = _prepare(text or "")
+    if _SARCASM.search(prepared) and _PROBLEM.search(prepared):
+        return "negative" if emotion in ("positive", "neutral", "angry") and not _ANGER.search(prepared) else emotion
+    if _PRAISE.search(prepared) and not _PROBLEM.search(prepared) and emotion in ("negative", "angry", "neutral"):
+        return "positive"
+    if emotion == "angry" and not (_ANGER.search(prepared) or _SHOUT.search(text or "") or rule_reasons(text)):
+        return "negative"  # a calm report: disappointed, not hostile
+    if emotion in ("neutral", "positive") and any(ch in _NEGATIVE_EMOJI for ch in text or "") and not _PRAISE.search(prepared):
+        return "negative"
+    return emotion
+
+
+def flags(text: str) -> list[str]:
+    """Marks that do not escalate: an attempt to instruct the assistant ("ignore previous instructions")."""
+    return ["injection"] if injection(_prepare(text or "")) else []

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from collections import Counter
 
+from app.ai.concepts import concepts
+
 _URL = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+\.(?:com|co|net|org|io|ly|app)(?:/\S*)?", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")
 _MONEY = re.compile(
@@ -90,6 +92,9 @@ def extract(text: str, *, char_ngrams: tuple[int, int] = (3, 5)) -> Counter[str]
     norm = normalize(text)
     words = tokens(norm)
     feats: Counter[str] = Counter()
+    # Concepts count twice: they carry what one language's examples teach to the other two.
+    for concept in concepts(strip_accents(unicodedata.normalize("NFKC", text)).lower(), text):
+        feats[concept] += 2
     for word in words:
         feats["w:" + word] += 1
     for first, second in itertools.pairwise(words):
@@ -109,6 +114,6 @@ def extract(text: str, *, char_ngrams: tuple[int, int] = (3, 5)) -> Counter[str]
             feats["k:" + ch] += 1
     for mark in shape_features(text):
         feats[mark] += 1
-    if not feats or all(key.startswith("#") for key in feats):
+    if not feats or all(key.startswith(("#", "~")) for key in feats):
         feats["#empty"] += 1
     return feats

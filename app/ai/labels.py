@@ -53,6 +53,9 @@ ESCALATION_REASONS: tuple[str, ...] = (
     "model",
 )
 
+# Marks that do not escalate by themselves: "injection" is a message that tries to instruct the assistant.
+FLAGS: tuple[str, ...] = ("injection",)
+
 CHANNELS: tuple[str, ...] = ("sms", "instagram", "email", "chat")
 _CHANNEL_ALIASES = {
     "web": "chat",
@@ -105,12 +108,15 @@ class Classification:
     escalation_reasons: list[str] = field(default_factory=list)
     confidence: float = 0.0  # of the intent, 0..1
     classifier: str = "offline"
+    flags: list[str] = field(default_factory=list)  # "injection": instructions aimed at the assistant (not escalated)
 
     def __post_init__(self) -> None:
         if self.intent not in INTENTS:
             raise ValueError(f"unknown intent {self.intent!r}")
         if self.emotion not in EMOTIONS:
             raise ValueError(f"unknown emotion {self.emotion!r}")
+        if any(flag not in FLAGS for flag in self.flags):
+            raise ValueError(f"unknown flags {self.flags!r}")
         unknown = [reason for reason in self.escalation_reasons if reason not in ESCALATION_REASONS]
         if unknown:
             raise ValueError(f"unknown escalation reasons {unknown!r}")

@@ -45,7 +45,11 @@ _WORDS = {
         necesito necesitamos pueden puede tienen tiene hay fiesta personas gente precio cuesta fecha comida hora
         sabado domingo viernes manana semana ya muy mas tambien pero si no le les lo nos se me te esto eso este ese
         reserva reservacion cumpleanos invitados ninos adultos saludos llego nadie todo todos quien habla
-        van voy vamos va perdon numero equivocado disculpe oigan""",
+        van voy vamos va perdon numero equivocado disculpe oigan aceptan acepta cobran cobra hacen hace pueden
+        podemos puedo tienen quisieramos queria quieren necesitamos reservar reservacion cancelar cambiar llueve lluvia
+        propina deposito precio precios cuesta cuestan cuanto cuantos horarios mariscos alergico alergica alergia
+        gracias muchas excelente increible chef estuvo fueron llegaron tarde hora horas dia dias tambien nuestra nuestro
+        ustedes traen parrilla espacio mesas sillas platos agregar ninos adultos seriamos somos comida fiesta cumple""",
     "pt": """o a os as um uma e ou mas e sao foi era estar esta estamos sou somos eu voce voces nos meu minha seu sua
         do da dos das no na nos nas em com por para sem que como quando onde quanto porque ola obrigado obrigada
         bom dia boa tarde noite favor quero queremos gostaria preciso podem pode tem festa pessoas gente preco custa
@@ -53,7 +57,11 @@ _WORDS = {
     "fr": """le la les un une des et ou mais est sont etait etre je tu il elle nous vous ils elles mon ma mes ton ta
         son sa ses notre votre de du au aux en dans avec pour sans sur que qui quoi comment quand ou combien
         pourquoi bonjour bonsoir merci salut oui non pas tres plus aussi fete personnes prix repas heure samedi
-        dimanche disponible voudrais voulons besoin pouvez avez""",
+        dimanche disponible voudrais voulons besoin pouvez avez acceptez faites fait etes sommes serons serait sera
+        voulez aimerions souhaitons reserver reservation annuler deplacer rembourse acompte pourboire pluie pleut
+        combien coute coutent tarif devis enfants adultes soiree anniversaire chef merci beaucoup etait trop super
+        genial incroyable retard heure heures jour jours aussi notre nos votre vos chez ici depuis dont quel quelle
+        quels quelles espace tables chaises assiettes allergique allergie crustaces supplement homard deplacez""",
     "de": """der die das ein eine und oder aber ist sind war sein ich du er sie wir ihr mein meine dein unser euer
         von zu mit fur auf aus bei nach wie wann wo warum was wieviel hallo danke bitte guten tag abend ja nein nicht
         sehr auch mehr personen preis datum essen uhr samstag sonntag mochten konnen haben""",

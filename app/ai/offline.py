@@ -26,6 +26,7 @@ import numpy as np
 
 from app.ai import escalation
 from app.ai.features import extract, normalize
+from app.ai.intent_rules import refine
 from app.ai.labels import EMOTIONS, INTENTS, Classification, Example
 from app.ai.language import detect_language
 from app.ai.model import SoftmaxRegression, SparseRows, Vocabulary
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "ai"
 TRAIN_PATH = DATA_DIR / "train.jsonl"
 TEST_PATH = DATA_DIR / "test.jsonl"
-MODEL_VERSION = "offline-lr-1"  # change when features or hyper-parameters change
+MODEL_VERSION = "offline-lr-2"  # change when features or hyper-parameters change
 CORRECTION_WEIGHT = 2.0
 INTENT_C, EMOTION_C, MAX_ITER = 30.0, 30.0, 60
 # Escalate as "possibly_angry" when P(angry) reaches this though another emotion won: chosen by
@@ -350,13 +351,21 @@ class OfflineClassifier:
         return self.model
 
     def classify(self, text: str, channel: str | None = None, *, label: str | None = None) -> Classification:
-        intent, confidence, emotion, emotions = self.model.predict(text or "")
+        text = text or ""
+        intent, confidence, emotion, emotions = self.model.predict(text)
+        language = detect_language(text)
+        if _memory_key(text) not in self.model.memory:  # a staff correction is the answer, as it stands
+            intent = refine(intent, text, language)
+            emotion = escalation.tone(text, emotion)
         extra = ["possibly_angry"] if emotion != "angry" and emotions.get("angry", 0.0) >= POSSIBLY_ANGRY else []
-        escalate, reasons = escalation.decide(text or "", emotion, extra)
+        escalate, reasons = escalation.decide(text, emotion, extra)
+        if {"injury", "allergy_reaction"} & set(reasons) and intent in ("menu_dietary", "feedback", "general_faq", "other"):
+            intent = "complaint"  # something went wrong at the party, whatever else the message asks
         return Classification(
             intent=intent,
             emotion=emotion,
-            language=detect_language(text or ""),
+            language=language,
+            flags=escalation.flags(text),
             escalate=escalate,
             escalation_reasons=reasons,
             confidence=confidence,

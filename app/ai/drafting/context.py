@@ -97,6 +97,7 @@ class DraftContext:
             "bookings": [booking.as_dict() for booking in self.bookings],
             "change": self.change,
             "knowledge": [hit.id for hit in self.knowledge],
+            "knowledge_text": [hit.answer for hit in self.knowledge],
             "knowledge_scores": [round(hit.score, 3) for hit in self.knowledge],
             "examples": [example.draft_id for example in self.examples],
             "example_scores": [round(example.similarity, 3) for example in self.examples],

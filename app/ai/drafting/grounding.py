@@ -78,8 +78,11 @@ class Grounder:
         settings = self.station.settings
         return format_money(cents, settings.currency, settings.locale)
 
-    def display_date(self, day: date) -> str:
-        pattern = {"es": "EEEE d 'de' MMMM", "fr": "EEEE d MMMM"}.get(self.language, "EEEE, MMMM d")
+    def display_date(self, day: date, *, weekday: bool = True) -> str:
+        patterns = {"es": "EEEE d 'de' MMMM", "fr": "EEEE d MMMM", "en": "EEEE, MMMM d"}
+        pattern = patterns.get(self.language, patterns["en"])
+        if not weekday:
+            pattern = pattern.removeprefix("EEEE, ").removeprefix("EEEE ")
         return format_date(day, pattern, locale=babel_locale(self.station.settings, self.language))
 
     def display_time(self, hhmm: str) -> str:
@@ -138,7 +141,7 @@ class Grounder:
         depend on it), or that it is outside the service area."""
         priced = self._quote(1, 0, 0, zip_code)
         if priced.get("code") == "outside_service_area":
-            return {"outside": True, "miles": priced["miles"], "radius": priced["radius_miles"]}
+            return {"outside": True, "miles": round(priced["miles"]), "radius": priced["radius_miles"]}
         if "error" in priced or priced.get("travel_note") or priced.get("distance_miles") is None:
             return {"unknown_place": True}
         return {
@@ -183,7 +186,7 @@ class Grounder:
         return {
             **counts,
             **menus,
-            "extras": [{"label": line.label, "quantity": line.quantity, "cents": line.amount_cents} for line in extras],
+            "extras": [{"label": line.label, "quantity": line.quantity, "amount_cents": line.amount_cents} for line in extras],
             "guests": sum(counts.values()),
             "zip_code": zip_code,
             "currency": priced.currency,
@@ -265,6 +268,7 @@ class Grounder:
             "child_price_cents": s.child_price_cents,
             "adult_min_age": s.adult_min_age,
             "child_min_age": s.child_min_age,
+            "child_max_age": s.adult_min_age - 1,
             "party_minimum_cents": s.party_minimum_cents,
             "deposit_cents": s.deposit_cents,
             "deposit_due_hours": s.deposit_due_hours,

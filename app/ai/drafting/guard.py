@@ -33,7 +33,8 @@ _NEVER = re.compile(
     r"|descuento\w*|cortesia|de\s+regalo|sin\s+cargo|reembolso\s+(?:completo|total)|reembolsamos\s+todo"
     r"|remise|reduction|rabais|offert\w*|cadeau|remboursement\s+(?:integral|total|complet)|rembourse\w*\s+(?:en\s+)?totalite)"
 )
-_FREE = re.compile(r"\b(?:free|gratis|sin\s+costo|no\s+pagan|gratuit\w*|sans\s+frais|ne\s+paient\s+pas|eat\s+free|no\s+travel\s+fee)\b")
+# "free" but not "nut-free" or "gluten-free" (a kitchen, not a price).
+_FREE = re.compile(r"(?<!-)\b(?:free|gratis|sin\s+costo|no\s+pagan|gratuite?s?|sans\s+frais|ne\s+paient\s+pas|no\s+travel\s+fee)\b")
 _REFUND = re.compile(r"\b(?:refund\w*|reembols\w*|rembours\w*|get\s+(?:it|the\s+deposit|your\s+deposit)\s+back|devolv\w*)\b")
 _COMMITMENTS = [
     ("promises a call", re.compile(
@@ -43,10 +44,13 @@ _COMMITMENTS = [
         r"|\b(?:je|nous|on)\s+vous\s+(?:appelle|rappelle)\b")),
     ("promises a time", re.compile(
         r"\b(?:this\s+(?:afternoon|morning|evening)|tonight|later\s+today|by\s+(?:today|tonight|tomorrow|end\s+of\s+day|eod)"
-        r"|within\s+(?:the|an|\d+)\s+(?:hour|minutes?|hours)|in\s+\d+\s+minutes|first\s+thing\s+tomorrow"
+        r"|(?:will|'ll)\s+(?:\S+\s+){0,6}?within\s+(?:the|an|\d+)\s+(?:hour|minutes?|hours)|in\s+\d+\s+minutes"
+        r"|first\s+thing\s+tomorrow"
         r"|esta\s+(?:tarde|manana|noche)|hoy\s+mismo|en\s+\d+\s+minutos|cet\s+apres-midi|ce\s+soir|aujourd\s?hui\s+meme"
         r"|dans\s+l\s?heure|d\s?ici\s+ce\s+soir)\b")),
-    ("guarantees something", re.compile(r"\b(?:guarantee\w*|promise\w*|garantiz\w*|prometemos|prometo|garanti\w*|promets|promettons)\b")),
+    ("guarantees something", re.compile(
+        r"(?<!cannot )(?<!can't )(?<!can not )(?<!no podemos )(?<!ne pouvons pas )(?<!ne pouvons pas vous )"
+        r"\b(?:guarantee\w*|promise\w*|garantiz\w*|prometemos|prometo|garanti\w*|promets|promettons)\b")),
     ("says a booking is confirmed", re.compile(
         r"\b(?:you'?re\s+(?:all\s+)?(?:booked|set|confirmed)|(?:booking|reservation|date)\s+is\s+(?:confirmed|booked|locked)"
         r"|we'?ve\s+(?:booked|reserved|confirmed)|(?:reserva|fecha)\s+(?:esta|queda)\s+confirmada|(?:reservation|date)\s+est\s+confirmee)\b")),

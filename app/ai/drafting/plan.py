@@ -63,12 +63,12 @@ def quote_parts(context: DraftContext) -> list[Part]:
     if quote["zip_code"] and not quote.get("travel_note"):
         travel = phrase(context.language, "quote_travel_included", travel=shown["travel"]) if quote["travel_cents"] else ""
         travel = travel or phrase(context.language, "quote_travel_free")
-    split = context.facts.children is not None or bool(quote["children"] or quote["toddlers"])
+    split = context.facts.adults_stated or bool(quote["children"] or quote["toddlers"])
     parts = [_say(context, "quote_total", party=_party(context, quote, split=split), total=shown["total"], travel=travel)]
     if quote.get("extras"):
         items = [
             phrase(context.language, "quote_extra_item", item=line["label"].lower(), n=line["quantity"],
-                   amount=context.grounder.money(line["cents"]))
+                   amount=context.grounder.money(line["amount_cents"]))
             for line in quote["extras"]
         ]  # fmt: skip
         parts.append(_say(context, "quote_extras", extras=join(items, context.language)))
@@ -135,7 +135,7 @@ def conflict_parts(context: DraftContext) -> list[Part]:
         return []
     written, day = conflict
     lang = context.language
-    return [_say(context, "date_conflict", date=context.grounder.display_date(day), actual=weekday(day.weekday(), lang),
+    return [_say(context, "date_conflict", date=context.grounder.display_date(day, weekday=False), actual=weekday(day.weekday(), lang),
                  written=weekday(written, lang))]  # fmt: skip
 
 

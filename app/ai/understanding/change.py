@@ -24,8 +24,8 @@ _NEW_TOTAL = re.compile(
     r"|went\s+up|went\s+down|changed\s+to|new\s+(?:count|total|number)|mas\s+grande|plus\s+nombreux)\b"
 )
 _MOVE = re.compile(
-    r"\b(?:move|moving|push|change|changing|switch|reschedul\w*|instead|mover|cambiar\w*|pasar|adelantar|atrasar"
-    r"|deplacer|changer|decaler|avancer|reculer|reporter|au\s+lieu)\b"
+    r"\b(?:move|moving|push|change|changing|switch|reschedul\w*|postpone|mover|cambiar\w*|pasar|adelantar|atrasar|recorrer"
+    r"|posponer|deplacer|changer|decaler|avancer|reculer|reporter)\b"
 )
 _BOOKING = re.compile(
     r"\b(?:our|my|the)\s+(?:party|booking|reservation|event|date|fiesta)\b|\bwe\s+(?:booked|have\s+a\s+(?:booking|reservation))"

@@ -26,6 +26,7 @@ _TO_DATE = re.compile(r"\b(?:to|till|until|al|a|au|para\s+el|pour\s+le|hasta\s+e
 class Facts:
     guests: int | None = None  # everyone, little ones included
     adults: int | None = None  # a bare head count is read as adults
+    adults_stated: bool = False  # "10 adults", not "10 people"
     children: int | None = None
     toddlers: int | None = None
     event_date: date | None = None
@@ -92,6 +93,7 @@ def read_facts(text: str, today: date, language: str, *, station_zip: str = "", 
     return Facts(
         guests=size.guests,
         adults=size.adults,
+        adults_stated=size.adults_stated,
         children=size.children,
         toddlers=size.toddlers,
         event_date=day,
@@ -135,7 +137,8 @@ def merge(newest: Facts, earlier: Iterable[Facts]) -> Facts:
     for older in earlier:
         updates: dict[str, Any] = {}
         if merged.guests is None and merged.children is None and older.guests is not None:
-            updates.update(guests=older.guests, adults=older.adults, children=older.children, toddlers=older.toddlers)
+            updates.update(guests=older.guests, adults=older.adults, children=older.children, toddlers=older.toddlers,
+                           adults_stated=older.adults_stated)  # fmt: skip
         for name in ("event_date", "zip_code", "time_of_day"):
             if getattr(merged, name) is None and getattr(older, name) is not None:
                 updates[name] = getattr(older, name)

@@ -58,6 +58,7 @@ class Party:
     children: int | None = None
     toddlers: int | None = None
     range_given: bool = False  # "20-25 people": ask, do not pick
+    adults_stated: bool = False  # the customer counted adults ("10 adults"), not heads
 
 
 def _first(pattern: re.Pattern[str], text: str) -> int | None:
@@ -88,7 +89,7 @@ def read(text: str) -> Party:
             return Party(total, total - kids, kids, toddlers)
     if adults is not None:
         named = adults + (children or 0) + (toddlers or 0)
-        return Party(max(named, total or 0), adults, children, toddlers)
+        return Party(max(named, total or 0), adults, children, toddlers, adults_stated=True)
     if total is not None and (children or toddlers):
         rest = total - (children or 0) - (toddlers or 0)
         if rest > 0:

@@ -30,9 +30,10 @@ _TOPICS: dict[str, str] = {
     r"|formas?\s+de\s+pago|moyens?\s+de\s+paiement|comment\s+payer|par\s+carte)\b",
     "travel": r"\b(?:travel\w*|trip\s+fee|mileage|drive\s+(?:out|to)|service\s+area|how\s+far|traslado|viaje|desplazamiento"
     r"|deplacez|deplacement|deplacer\s+jusqu|frais\s+de\s+(?:route|deplacement))\b",
-    "slots": r"\b(?:time\s*slots?|slots?|what\s+times?|which\s+times?|times?\s+(?:do\s+you|are)|evening\s+open|horarios?|a\s+que\s+hora"
-    r"|que\s+horas|creneaux?|horaires?|quelle\s+heure|quelles\s+heures)\b",
-    "setup": r"\b(?:space|room\s+(?:do|for|to)|how\s+much\s+room|set\s?up|indoors?|inside|tables?|chairs|plates|utensils|grill"
+    "slots": r"\b(?:time\s*slots|(?:what|which)\s+(?:time\s+)?slots|slots\s+(?:do\s+you|are|on)|what\s+times?|which\s+times?"
+    r"|times?\s+(?:do\s+you|are)|start\s+times|evening\s+open|horarios|que\s+horario|a\s+que\s+hora|que\s+horas|creneaux"
+    r"|horaires|quelle\s+heure|quelles\s+heures)\b",
+    "setup": r"\b(?:space|room\s+(?:do|for|to)|how\s+much\s+room|setup|set\s+up\s+(?:the\s+)?(?:grill|area|station)|indoors?|inside|tables?|chairs|plates|utensils|grill"
     r"|propane|espacio|traen|traer|mesas|platos|parrilla|adentro|espace|prevoir|assiettes|interieur)\b(?!\s+(?:for|of|para|pour|de)\s+\d)",
     "rain": r"\b(?:rain\w*|weather|storm|llueve|lluvia|lloviendo|clima|pleut|pluie|meteo)\b",
     "allergies": r"\b(?:allerg\w*|alergi\w*|alergic\w*|epipen|nut\s+free|peanuts?|shellfish|mariscos|mani|cacahuetes?"
