@@ -46,7 +46,7 @@ _COMMITMENT = re.compile(
     r"|full refund|refund in full|you will get (?:your|the) (?:deposit|money) back|we will refund|we'll refund"
     r"|reembolso completo|le devolvemos|remboursement integral|nous vous rembourserons"
     r"|discount|descuento|remise|% off|100 ?%|on the house|complimentary|gratis\b(?! travel)|offert"
-    r"|guarantee|garantizamos|nous garantissons|you'?re (?:all )?(?:booked|confirmed)|is confirmed|esta confirmada|est confirmee",
+    r"|(?<!cannot )(?<!can.t )guarantee|garantizamos|nous garantissons|you'?re (?:all )?(?:booked|confirmed)|is confirmed|esta confirmada|est confirmee",
     re.IGNORECASE,
 )
 _MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d\d)?)")

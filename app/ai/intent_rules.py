@@ -17,15 +17,18 @@ app.ai.understanding, in English, Spanish and French alike.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from app.ai.concepts import concepts
 from app.ai.understanding import change as changes
+from app.ai.understanding import dates
 from app.ai.understanding import questions
 from app.ai.understanding.text import normalise, prepare
 
 PARTY_FAMILY = frozenset({"booking_request", "quote_request", "availability"})
 _BOOK_VERB = re.compile(
-    r"\b(?:book|booking|reserve|lock\s+(?:us|it)\s+in|sign\s+us\s+up|count\s+(?:us|me)\s+in|confirm|we'?(?:d|ll)\s+(?:like|love)\s+to\s+"
+    r"\b(?:book|booking|reserve|lock\s+(?:us|it)\s+in|sign\s+us\s+up|count\s+(?:us|me)\s+in|confirm|pencil\s+us\s+in"
+    r"|put\s+us\s+down|(?:get|put)\s+(?:it|us)\s+on\s+(?:the|your)\s+calendar|we'?(?:d|ll)\s+(?:like|love)\s+to\s+"
     r"(?:have|book|get)|i'?d\s+like\s+to\s+(?:book|have|set\s+up)|how\s+do\s+i\s+book|reservar|apartar|agendar|queremos\s+reservar"
     r"|nos\s+gustaria\s+reservar|reserver|reservez|on\s+voudrait\s+reserver|nous\s+aimerions\s+reserver|on\s+reserve)\b"
 )
@@ -86,4 +89,6 @@ def refine(intent: str, text: str, language: str) -> str:
         return "availability"
     if _BOOK_VERB.search(prepared):
         return "booking_request"
+    if "?" in text and dates.mentions(prepared, date.today(), language):
+        return "availability"  # "3/21 for 20?", "still open the 27th?": is that day free
     return intent

@@ -9,6 +9,7 @@ for what is missing; optional ones are dropped first when an SMS runs long.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from app.ai.drafting.context import DraftContext
 from app.ai.drafting.knowledge import QUOTE_THRESHOLD
 from app.ai.drafting.phrases import join, menu_item, payment_method, phrase, protein, weekday
 from app.ai.language import detect_language
+from app.ai.understanding.text import normalise
 
 EVENING_FROM = "17:00"  # slots from this hour on are "in the evening"
 
@@ -220,7 +222,12 @@ def _party_reply(context: DraftContext) -> list[Part]:
     if context.quote is None and context.availability is None and context.answers:
         # "How much is the lobster upgrade?": answered; a full quote is offered, not demanded.
         return answers_parts(context) + [_say(context, "quote_offer", False)] * (context.intent == "quote_request")
-    parts = quote_parts(context) + availability_parts(context) + answers_parts(context)
+    # A day we cannot do comes first: the price of a party on it matters less.
+    seen = context.availability or {}
+    closed = seen.get("status") not in (None, "open") and "error" not in seen
+    first = availability_parts(context) + quote_parts(context) if closed else quote_parts(context) + availability_parts(context)
+    skip = {"price_adult", "price_child"} if context.quote and "error" not in context.quote else set()
+    parts = first + answers_parts(context, skip=skip)
     return parts + missing_parts(context, need_guests=need_guests) + _next_step(context)
 
 
@@ -253,15 +260,23 @@ def _change_reply(context: DraftContext) -> list[Part]:
 
 
 def _reschedule(context: DraftContext) -> list[Part]:
-    parts = availability_parts(context)
+    parts = [_say(context, "sorry_to_hear")] if context.request.emotion == "negative" else []
+    parts += availability_parts(context)
     if context.facts.event_date is None and context.facts.time_of_day is None:
         parts.append(_say(context, "ask_new_date"))
     parts += answers_parts(context)
     return [*parts, _say(context, "reschedule_check" if not context.bookings else "change_confirm")]
 
 
+_IF_CANCEL = re.compile(r"\b(?:if|in\s+case|si|en\s+caso\s+de\s+que?)\s+(?:\w+\s+){0,4}(?:cancel|cancela|annul)")
+
+
 def _cancellation(context: DraftContext) -> list[Part]:
-    parts = answers_parts(context)
+    """The refund policy, and the next step when the customer does cancel (not when they ask "what if")."""
+    sorry = [_say(context, "sorry_to_hear")] if context.request.emotion == "negative" else []
+    parts = sorry + answers_parts(context, skip={"deposit"})
+    if _IF_CANCEL.search(normalise(context.request.inbound_text)):
+        return answers_parts(context)
     if context.bookings:
         shown = context.grounder.display_date(context.bookings[0].event_date)
         return [*parts, _say(context, "cancel_next_booking", date=shown)]

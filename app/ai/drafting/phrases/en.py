@@ -101,6 +101,7 @@ PHRASES = {
     "menu_proteins": "Each guest picks {n} proteins: {proteins}.",
     "menu_upgrades": "Upgrades like filet mignon, scallops and lobster tail are available too.",
     "menu_allergies": "Tell us about any allergies or diets and we'll make sure your chef knows.",
+    "sorry_to_hear": "I'm so sorry to hear that.",
     "complaint_sorry": "I'm sorry about that, and thank you for letting us know.",
     "complaint_follow_up": "A manager will look into it and get back to you.",
     "sorry": "I'm so sorry about this, and thank you for telling us.",

@@ -95,6 +95,7 @@ PHRASES = {
     "menu_proteins": "Cada invitado elige {n} proteínas: {proteins}.",
     "menu_upgrades": "También hay opciones premium como filete mignon, vieiras y cola de langosta.",
     "menu_allergies": "Cuéntenos sobre alergias o dietas especiales y se lo avisamos a su chef.",
+    "sorry_to_hear": "Lamento mucho escuchar eso.",
     "complaint_sorry": "Lamento lo sucedido y gracias por avisarnos.",
     "complaint_follow_up": "Un gerente lo revisará y le responderá.",
     "sorry": "Lamento mucho lo sucedido y gracias por avisarnos.",

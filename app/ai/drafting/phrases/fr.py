@@ -95,6 +95,7 @@ PHRASES = {
     "menu_proteins": "Chaque invité choisit {n} protéines : {proteins}.",
     "menu_upgrades": "Des options comme le filet mignon, les saint-jacques et la queue de homard sont aussi proposées.",
     "menu_allergies": "Indiquez-nous les allergies ou régimes particuliers et nous prévenons votre chef.",
+    "sorry_to_hear": "Je suis vraiment désolé de l'apprendre.",
     "complaint_sorry": "Je suis désolé pour ce désagrément, et merci de nous l'avoir signalé.",
     "complaint_follow_up": "Un responsable va s'en occuper et reviendra vers vous.",
     "sorry": "Je suis vraiment désolé, et merci de nous en avoir informés.",
