@@ -90,10 +90,17 @@ def register(app: Flask) -> None:
         is_flag=True,
         help="Also draft every line on a scratch station (rolled back) and score the drafts (tests/ai/eval format).",
     )
-    @click.option("--details", "details_file", type=click.File("w", encoding="utf-8", lazy=True), help="Per-line drafts and checks (JSONL).")
+    @click.option(
+        "--details",
+        "details_file",
+        type=click.File("w", encoding="utf-8", lazy=True),
+        help="Per-line drafts and checks (JSONL).",
+    )
     @click.pass_context
-    def evaluate(ctx: click.Context, input_file, as_json: bool, force_offline: bool, with_drafts: bool, details_file) -> None:
-        """Accuracy, per-intent precision/recall/F1, macro-F1, emotion, escalation, confusion matrix; --drafts scores drafts."""
+    def evaluate(
+        ctx: click.Context, input_file, as_json: bool, force_offline: bool, with_drafts: bool, details_file
+    ) -> None:
+        """Accuracy, per-intent precision/recall/F1, emotion, escalation, confusion matrix; --drafts: the drafts too."""
         if with_drafts:
             _evaluate_drafts(input_file, as_json, details_file)
             return
@@ -143,8 +150,12 @@ def register(app: Flask) -> None:
             )
 
     @group.command("draft")
-    @click.option("--station", "slug", required=True, help="The station whose prices, slots and knowledge ground the drafts.")
-    @click.option("--input", "input_file", type=click.File("r", encoding="utf-8"), required=True, help="JSONL messages.")
+    @click.option(
+        "--station", "slug", required=True, help="The station whose prices, slots and knowledge ground the drafts."
+    )
+    @click.option(
+        "--input", "input_file", type=click.File("r", encoding="utf-8"), required=True, help="JSONL messages."
+    )
     @click.option("--output", "output_file", type=click.File("w", encoding="utf-8", lazy=True), default="-")
     @click.pass_context
     def draft_command(ctx: click.Context, slug: str, input_file, output_file) -> None:

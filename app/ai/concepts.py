@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - word lists read better unwrapped, one family a line
 """Concepts shared by English, Spanish and French, as features for the offline classifier.
 
 Word n-grams tie what the model learns to one language: "how much", "cuánto" and

@@ -21,7 +21,14 @@ from typing import Any
 from app.ai.drafting import DraftRequest, DraftResult, compose
 from app.ai.labels import Classification
 
-_CHANNELS = {"sms": "sms", "email": "email", "instagram": "instagram", "web": "webchat", "webchat": "webchat", "chat": "webchat"}
+_CHANNELS = {
+    "sms": "sms",
+    "email": "email",
+    "instagram": "instagram",
+    "web": "webchat",
+    "webchat": "webchat",
+    "chat": "webchat",
+}
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,9 @@ def _problem(row: Any) -> str | None:
     return None
 
 
-def request_for(station_id: int, line: DraftLine, labels: Classification, customer_id: int | None = None) -> DraftRequest:
+def request_for(
+    station_id: int, line: DraftLine, labels: Classification, customer_id: int | None = None
+) -> DraftRequest:
     return DraftRequest(
         station_id=station_id,
         conversation_id=0,
@@ -92,7 +101,9 @@ def request_for(station_id: int, line: DraftLine, labels: Classification, custom
     )
 
 
-def draft(station_id: int, line: DraftLine, classifier: Any, customer_id: int | None = None) -> tuple[dict, DraftResult]:
+def draft(
+    station_id: int, line: DraftLine, classifier: Any, customer_id: int | None = None
+) -> tuple[dict, DraftResult]:
     """Classify and draft one line as the inbox would (offline): the output row and the draft."""
     labels = classifier.classify(line.text, None if line.channel == "webchat" else line.channel)
     result = compose(request_for(station_id, line, labels, customer_id), offline=True)

@@ -46,7 +46,8 @@ _COMMITMENT = re.compile(
     r"|full refund|refund in full|you will get (?:your|the) (?:deposit|money) back|we will refund|we'll refund"
     r"|reembolso completo|le devolvemos|remboursement integral|nous vous rembourserons"
     r"|discount|descuento|remise|% off|100 ?%|on the house|complimentary|gratis\b(?! travel)|offert"
-    r"|(?<!cannot )(?<!can.t )guarantee|garantizamos|nous garantissons|you'?re (?:all )?(?:booked|confirmed)|is confirmed|esta confirmada|est confirmee",
+    r"|(?<!cannot )(?<!can.t )guarantee|garantizamos|nous garantissons"
+    r"|you'?re (?:all )?(?:booked|confirmed)|is confirmed|esta confirmada|est confirmee",
     re.IGNORECASE,
 )
 _MONEY = re.compile(r"\$\s?(\d[\d,]*(?:\.\d\d)?)")
@@ -173,7 +174,10 @@ def answered(topic: str, reply: str, station: Station) -> bool:
         "deposit": money(s.deposit_cents) in text,
         "refund": re.search(rf"{s.refund_cutoff_days} (?:days|días|jours)", text) is not None,
         "gratuity": re.search(r"gratuity|tip|propina|pourboire", text) is not None,
-        "payment_methods": sum(w in text for w in ("venmo", "zelle", "cash", "efectivo", "espèces", "check", "cheque", "chèque")) >= 2,
+        "payment_methods": sum(
+            w in text for w in ("venmo", "zelle", "cash", "efectivo", "espèces", "check", "cheque", "chèque")
+        )
+        >= 2,
         "travel": re.search(r"\bmiles?\b|\bmillas?\b", text) is not None,
         "slots": len(re.findall(r"\b(?:12|3|6|9):00|\b(?:12|15|18|21):00", text)) >= 1,
         "setup": re.search(r"10 by 10|3 por 3|3 mètres|outdoors|aire libre|extérieur|tables|mesas", text) is not None,

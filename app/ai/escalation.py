@@ -310,7 +310,11 @@ def tone(text: str, emotion: str) -> str:
         return "positive"
     if emotion == "angry" and not (_ANGER.search(prepared) or _SHOUT.search(text or "") or rule_reasons(text)):
         return "negative"  # a calm report: disappointed, not hostile
-    if emotion in ("neutral", "positive") and any(ch in _NEGATIVE_EMOJI for ch in text or "") and not _PRAISE.search(prepared):
+    if (
+        emotion in ("neutral", "positive")
+        and any(ch in _NEGATIVE_EMOJI for ch in text or "")
+        and not _PRAISE.search(prepared)
+    ):
         return "negative"
     return emotion
 

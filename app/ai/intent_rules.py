@@ -21,8 +21,7 @@ from datetime import date
 
 from app.ai.concepts import concepts
 from app.ai.understanding import change as changes
-from app.ai.understanding import dates
-from app.ai.understanding import questions
+from app.ai.understanding import dates, questions
 from app.ai.understanding.text import normalise, prepare
 
 PARTY_FAMILY = frozenset({"booking_request", "quote_request", "availability"})
@@ -68,9 +67,9 @@ def refine(intent: str, text: str, language: str) -> str:
     if change is not None and change.move and intent in PARTY_FAMILY:
         return "reschedule"
     refund_question = "refund" in topics or "~cancel" in found
-    if (topics & _PAYMENT_TOPICS or _OWED.search(prepared)) and not refund_question:
-        if intent in PARTY_FAMILY | {"cancellation", "general_faq", "other"}:
-            return "payment"
+    about_paying = bool(topics & _PAYMENT_TOPICS or _OWED.search(prepared))
+    if about_paying and not refund_question and intent in PARTY_FAMILY | {"cancellation", "general_faq", "other"}:
+        return "payment"
     if topics & _FAQ_TOPICS and not priced and intent in PARTY_FAMILY | {"other"}:
         return "general_faq"
     if "gratuity" in topics:

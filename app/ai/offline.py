@@ -359,7 +359,12 @@ class OfflineClassifier:
             emotion = escalation.tone(text, emotion)
         extra = ["possibly_angry"] if emotion != "angry" and emotions.get("angry", 0.0) >= POSSIBLY_ANGRY else []
         escalate, reasons = escalation.decide(text, emotion, extra)
-        if {"injury", "allergy_reaction"} & set(reasons) and intent in ("menu_dietary", "feedback", "general_faq", "other"):
+        if {"injury", "allergy_reaction"} & set(reasons) and intent in (
+            "menu_dietary",
+            "feedback",
+            "general_faq",
+            "other",
+        ):
             intent = "complaint"  # something went wrong at the party, whatever else the message asks
         return Classification(
             intent=intent,

@@ -3,8 +3,8 @@
 The customer's text is data: it travels JSON-encoded inside the one user input item,
 never inside the instructions, and the instructions tell the model to ignore any
 instruction the message contains. Timeouts, connection errors, rate limits and 5xx
-raise `TransientError` (the job retries); a refusal or unusable output falls back to
-the offline classifier; the deterministic escalation rules are OR-ed in.
+fall back to the offline classifier within the same job (the label says so), as do a
+refusal and unusable output; the deterministic escalation rules are OR-ed in.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.ai import escalation
 from app.ai.labels import EMOTIONS, ESCALATION_REASONS, INTENTS, Classification
 from app.ai.language import detect_language
-from app.jobs.registry import TransientError
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +79,12 @@ Return:
 """
 
 
+def _short(error: Exception) -> str:
+    return {"APITimeoutError": "timeout", "RateLimitError": "429", "APIConnectionError": "unreachable"}.get(
+        type(error).__name__, "unavailable"
+    )
+
+
 class ClassifierError(RuntimeError):
     """The provider rejected the request for good (bad key, bad model, bad request): not retried."""
 
@@ -135,10 +140,13 @@ class OpenAIClassifier:
                 store=False,
             )
         except (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError) as error:
-            raise TransientError(f"OpenAI unavailable: {type(error).__name__}: {error}") from error
+            # Down, slow or rate-limited: the offline classifier labels it now, in the same job.
+            log.warning("OpenAI unavailable (%s); classifying offline", type(error).__name__)
+            return self.fallback.classify(text, channel, label=f"offline (openai {_short(error)})")
         except openai.APIStatusError as error:
             if error.status_code >= 500 or error.status_code in _TRANSIENT_STATUS:
-                raise TransientError(f"OpenAI error {error.status_code}: {error.message}") from error
+                log.warning("OpenAI error %s; classifying offline", error.status_code)
+                return self.fallback.classify(text, channel, label=f"offline (openai {error.status_code})")
             raise ClassifierError(f"OpenAI rejected the request ({error.status_code}): {error.message}") from error
         except (pydantic.ValidationError, ValueError) as error:
             log.warning("OpenAI returned unusable output (%s); classifying offline", error)
@@ -156,6 +164,7 @@ class OpenAIClassifier:
             model_reasons = ["model"]
         escalate, reasons = escalation.decide(text, parsed.emotion, model_reasons)
         return Classification(
+            flags=escalation.flags(text),
             intent=parsed.intent,
             emotion=parsed.emotion,
             language=_language(parsed.language, text),

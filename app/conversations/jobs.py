@@ -61,6 +61,8 @@ def classify_message(message_id: int) -> Message | None:
         message.escalation_reasons = list(result.escalation_reasons)
         message.confidence = result.confidence
         message.classifier = result.classifier[:40]
+        if result.flags:  # e.g. "injection": shown on the page, never escalated by itself
+            message.meta = {**(message.meta or {}), "ai_flags": list(result.flags)}
         learning.mirror_labels(message)
         conversation = message.conversation
         if result.escalate and not conversation.escalated:
@@ -112,6 +114,9 @@ def _request_for(draft: Draft) -> DraftRequest:
         customer_name=customer_name or "",
         thread=tuple(ThreadLine(m.direction, m.body, m.created_at) for m in reversed(recent)),
         message_id=message.id if message else None,
+        received_at=message.created_at if message else None,
+        customer_id=conversation.customer_id,
+        contact=conversation.contact,
     )
 
 

@@ -57,6 +57,7 @@ def test_classification_to_dict_and_validation():
         "escalation_reasons": ["angry", "illness"],
         "confidence": 0.8765,
         "classifier": "offline",
+        "flags": [],
     }
     assert Classification("other", "neutral", "en", False, confidence=7).confidence == 1.0
     with pytest.raises(ValueError):

@@ -1,6 +1,6 @@
 """Reply drafts: grounded in the station's prices, availability, policies and knowledge base.
 
-    result = compose(DraftRequest(...))   # -> DraftResult; raises DraftUnavailable / TransientError
+    result = compose(DraftRequest(...))   # -> DraftResult; raises DraftUnavailable (no such station)
 
 The job in app.conversations.jobs (and `flask ai draft`) builds the request from plain
 values (no ORM rows cross this line) and stores the result on the Draft row.
@@ -64,7 +64,7 @@ class DraftUnavailable(Exception):
 
 
 def compose(request: DraftRequest, *, offline: bool = False) -> DraftResult:
-    """Write a draft; OpenAI when configured and within the station's budget, else offline (always with offline=True)."""
+    """Write a draft: OpenAI when configured and within the station's budget (never with offline=True), else offline."""
     from app.ai.drafting.compose import compose as _compose
 
     return _compose(request, offline=offline)

@@ -19,8 +19,8 @@ from app.models.conversation import KnowledgeEntry
 
 # What a knowledge-base entry on each topic is about, in the three languages.
 TOPIC_QUERIES = {
-    "setup": "space setup set up grill tables chairs plates bring provide indoors outdoors espacio parrilla mesas sillas "
-    "platos traen interior espace grill tables chaises assiettes apporter interieur",
+    "setup": "space setup set up grill tables chairs plates bring provide indoors outdoors espacio parrilla mesas "
+    "sillas platos traen interior espace grill tables chaises assiettes apporter interieur",
     "rain": "rain weather covered reschedule lluvia llueve cubierto pluie pleut couvert",
     "allergies": "allergy allergies allergic nut shellfish alergia alergias alergico allergie allergies allergique",
     "dietary": "vegetarian vegan gluten diet vegetariano vegano dieta vegetarien vegetalien regime",

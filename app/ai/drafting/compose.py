@@ -12,7 +12,7 @@ from app.models.base import utcnow
 
 
 def compose(request: DraftRequest, *, offline: bool = False) -> DraftResult:
-    """A grounded draft for the request; raises DraftUnavailable or TransientError (see the package doc).
+    """A grounded draft for the request; raises DraftUnavailable (see the package doc).
 
     `offline=True` (the `flask ai draft` command) never calls OpenAI, key or not.
     """

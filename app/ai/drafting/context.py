@@ -32,7 +32,9 @@ CHANNELS = ("sms", "instagram", "email", "webchat")
 PARTY_INTENTS = frozenset({"booking_request", "quote_request", "availability", "reschedule", "other", None})
 # Intents that may be about a booking the customer already has.
 BOOKING_INTENTS = frozenset({"booking_request", "reschedule", "cancellation", "payment", "availability"})
-_EVERYONE = re.compile(r"\b(?:everyone|everybody|for\s+all|each\s+guest|para\s+todos|a\s+todos|pour\s+tous|tout\s+le\s+monde)\b")
+_EVERYONE = re.compile(
+    r"\b(?:everyone|everybody|for\s+all|each\s+guest|para\s+todos|a\s+todos|pour\s+tous|tout\s+le\s+monde)\b"
+)
 
 
 def reply_language(language: str | None) -> str:
@@ -159,7 +161,7 @@ def gather(request: DraftRequest, *, now: datetime | None = None, with_party: bo
     )
     if context.escalated:
         return context  # an apology and a manager: no prices, no slots, no policies
-    if understanding.change is not None or request.intent in BOOKING_INTENTS:
+    if understanding.change is not None or request.intent in BOOKING_INTENTS or not with_party:
         ids = customer_bookings.customer_ids(station.id, request.customer_id, request.contact)
         context.bookings = customer_bookings.upcoming(station.id, ids, today)
     if with_party:
@@ -225,7 +227,7 @@ def _town_zip(facts: Facts) -> str | None:
 
 
 def _everyone_upgrades(context: DraftContext, guests: int) -> dict[str, int]:
-    """"How much with lobster for everyone?": the upgrade priced for the whole party."""
+    """ "How much with lobster for everyone?": the upgrade priced for the whole party."""
     if not _EVERYONE.search(prepare(context.request.inbound_text, context.language)):
         return {}
     keys = [topic.partition(":")[2] for topic in context.understanding.questions if topic.startswith("upgrade:")]
@@ -236,20 +238,33 @@ def ground_change(context: DraftContext) -> None:
     """A change to the customer's booking: the new party priced, the new date or time checked, the policy applied."""
     change = context.understanding.change
     facts, grounder, settings = context.facts, context.grounder, context.station.settings
-    mentioned = [m.day for m in dates.mentions(prepare(context.request.inbound_text, context.language),
-                                                context.station.local_today(grounder.now), context.language) if m.day]
+    mentioned = [
+        m.day
+        for m in dates.mentions(
+            prepare(context.request.inbound_text, context.language),
+            context.station.local_today(grounder.now),
+            context.language,
+        )
+        if m.day
+    ]
     booking = customer_bookings.the_one_meant(context.bookings, mentioned)
     if booking is None or change is None:
         return
     adults, children, toddlers = booking.adults, booking.children, booking.toddlers
     if change.adds_guests:
-        adults, children, toddlers = adults + change.add_adults, children + change.add_children, toddlers + change.add_toddlers
+        adults, children, toddlers = (
+            adults + change.add_adults,
+            children + change.add_children,
+            toddlers + change.add_toddlers,
+        )
     elif change.new_total and (facts.adults or facts.children):
         adults = facts.adults if facts.adults is not None else adults
         children = facts.children if facts.children is not None else children
     guests_changed = (adults, children, toddlers) != (booking.adults, booking.children, booking.toddlers)
     new_date = facts.event_date if change.move and facts.event_date and facts.event_date != booking.event_date else None
-    new_time = facts.time_of_day if change.move and facts.time_of_day and facts.time_of_day != booking.slot_time else None
+    new_time = (
+        facts.time_of_day if change.move and facts.time_of_day and facts.time_of_day != booking.slot_time else None
+    )
     if not (guests_changed or new_date or new_time):
         return
     starts = datetime.combine(booking.event_date, datetime.strptime(booking.slot_time, "%H:%M").time())
@@ -267,9 +282,17 @@ def ground_change(context: DraftContext) -> None:
         "hours_left": round(hours_left, 1),
     }
     if guests_changed:
-        old = grounder.quote_party(booking.adults, booking.children, booking.toddlers, booking.zip_code or None,
-                                   booking.upgrades, booking.add_ons)
-        new = grounder.quote_party(adults, children, toddlers, booking.zip_code or None, booking.upgrades, booking.add_ons)
+        old = grounder.quote_party(
+            booking.adults,
+            booking.children,
+            booking.toddlers,
+            booking.zip_code or None,
+            booking.upgrades,
+            booking.add_ons,
+        )
+        new = grounder.quote_party(
+            adults, children, toddlers, booking.zip_code or None, booking.upgrades, booking.add_ons
+        )
         context.quote = new
         if "error" not in new and "error" not in old:
             result.update(

@@ -109,7 +109,7 @@ class Grounder:
         upgrades: dict[str, int] | None = None,
         add_ons: dict[str, int] | None = None,
     ) -> dict[str, Any]:
-        """The pricing service's full quote (guests, upgrades, add-ons, travel to a ZIP), plus availability for a date."""
+        """The pricing engine's full quote (guests, upgrades, add-ons, travel to a ZIP), and a date's availability."""
         arguments = {
             "adults": adults,
             "children": children,
@@ -186,7 +186,9 @@ class Grounder:
         return {
             **counts,
             **menus,
-            "extras": [{"label": line.label, "quantity": line.quantity, "amount_cents": line.amount_cents} for line in extras],
+            "extras": [
+                {"label": line.label, "quantity": line.quantity, "amount_cents": line.amount_cents} for line in extras
+            ],
             "guests": sum(counts.values()),
             "zip_code": zip_code,
             "currency": priced.currency,
@@ -249,7 +251,11 @@ class Grounder:
     def customer_bookings(self, bookings: list[Any]) -> dict[str, Any]:
         """The customer's upcoming bookings (looked up once by the grounding stage), as the tool answers them."""
         shown = [
-            {**booking.as_dict(), "display_date": self.display_date(booking.event_date), "total": self.money(booking.total_cents)}
+            {
+                **booking.as_dict(),
+                "display_date": self.display_date(booking.event_date),
+                "total": self.money(booking.total_cents),
+            }
             for booking in bookings
         ]
         return self._record("get_customer_bookings", {}, {"bookings": shown})

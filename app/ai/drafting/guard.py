@@ -34,8 +34,13 @@ _NEVER = re.compile(
     r"|remise|reduction|rabais|offert\w*|cadeau|remboursement\s+(?:integral|total|complet)|rembourse\w*\s+(?:en\s+)?totalite)"
 )
 # "free" but not "nut-free" or "gluten-free" (a kitchen, not a price).
-_FREE = re.compile(r"(?<!-)\b(?:free|gratis|sin\s+costo|no\s+pagan|gratuite?s?|sans\s+frais|ne\s+paient\s+pas|no\s+travel\s+fee)\b")
-_REFUND = re.compile(r"\b(?:refund\w*|reembols\w*|rembours\w*|get\s+(?:it|the\s+deposit|your\s+deposit)\s+back|devolv\w*)\b")
+_FREE = re.compile(
+    r"(?<!-)(?<!feel )\b(?:free(?!\s+to\b)|gratis|sin\s+costo|no\s+pagan|gratuite?s?|sans\s+frais|ne\s+paient\s+pas"
+    r"|no\s+travel\s+fee)\b"
+)
+_REFUND = re.compile(
+    r"\b(?:refund\w*|reembols\w*|rembours\w*|get\s+(?:it|the\s+deposit|your\s+deposit)\s+back|devolv\w*)\b"
+)
 _COMMITMENTS = [
     ("promises a call", re.compile(
         r"\b(?:i'?ll|we'?ll|i\s+will|we\s+will|will|let\s+me|going\s+to|gonna)\s+(?:\w+\s+){0,2}(?:call|phone|ring|text)\s+you\b"
@@ -107,7 +112,11 @@ def percent_problems(text: str, grounding: dict[str, Any]) -> list[str]:
 
 def commitment_problems(text: str) -> list[str]:
     sentence = normalise(text)
-    return [f"{label} (“{pattern.search(sentence).group(0)}”)" for label, pattern in _COMMITMENTS if pattern.search(sentence)]
+    return [
+        f"{label} (“{pattern.search(sentence).group(0)}”)"
+        for label, pattern in _COMMITMENTS
+        if pattern.search(sentence)
+    ]
 
 
 def problems(text: str, grounding: dict[str, Any], inbound_text: str, language: str | None = None) -> list[str]:

@@ -32,7 +32,9 @@ _GREETING_OR_SIGN_OFF = re.compile(
     re.IGNORECASE,
 )
 _WHEN = re.compile(
-    r"\b(?:" + "|".join(list(WEEKDAYS) + [m for m in MONTHS if len(m) > 3]) + r"|today|tomorrow|tonight|afternoon|morning"
+    r"\b(?:"
+    + "|".join(list(WEEKDAYS) + [m for m in MONTHS if len(m) > 3])
+    + r"|today|tomorrow|tonight|afternoon|morning"
     r"|evening|hoy|manana|tarde|noche|aujourd\s?hui|demain|soir|matin)\b"
 )
 _PHONE_WORDS = re.compile(r"\b(?:call|phone|text|ring|llam\w*|telefon\w*|appel\w*|textear|sms)\b")

@@ -1,10 +1,19 @@
-"""The OpenAI composer: Chat Completions with the station's services as tools, checked by the numbers guard.
+"""The OpenAI composer: Chat Completions with the station's services as tools, checked by the same guard.
 
-The model prices parties, checks dates and searches the knowledge base only through
-tools (the same `Grounder` the offline composer uses), so every number it may state is
-on record. The customer's words travel JSON-encoded inside one user message between
-markers, never in the system prompt. No database transaction stays open during a
-request: the session is committed before each call (tools open a new one).
+Shares the pipeline's first two stages (context.gather: what the message says, the
+customer's bookings) and its last (guard.py). The model prices parties (guests,
+upgrades, add-ons, travel), checks dates, reads the customer's bookings and searches
+the knowledge base only through tools (the same `Grounder` the offline composer uses),
+so every figure it may state is on record. The customer's words travel JSON-encoded
+inside one user message between markers, never in the system prompt.
+
+When OpenAI is down, slow or rate-limited, or its answer cannot be used, the offline
+composer writes the draft within the same job, and the draft says why (`fallback`).
+
+Transactions: compose() is called with nothing to commit (the job commits before and
+after). The tools only read; before each network call the drafter ends that read-only
+transaction with a rollback, so no connection idles in a transaction while the model
+thinks, and the caller's session is never committed from here.
 """
 
 from __future__ import annotations
@@ -24,7 +33,6 @@ from app.ai.drafting.guard import problems
 from app.ai.drafting.offline import compose_offline
 from app.ai.drafting.prompts import TOOLS, system_prompt, user_message
 from app.extensions import db
-from app.jobs.registry import TransientError
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +64,13 @@ class OpenAIDrafter:
         )
 
     def compose(self, context: DraftContext) -> DraftResult:
-        """A draft written by the model, or the offline one when its answer cannot be used."""
+        """A draft written by the model, or the offline one when OpenAI fails or its answer cannot be used."""
         usage = Usage()
         try:
             return self._compose(context, usage)
-        except _Rejected as rejected:
-            return self._offline(context, str(rejected), usage)
+        except _NotUsable as failure:
+            log.warning("OpenAI draft not available (%s); composing offline", failure)
+            return self._offline(context, str(failure), usage)
 
     def _compose(self, context: DraftContext, usage: Usage) -> DraftResult:
         messages: list[dict[str, Any]] = [
@@ -92,20 +101,24 @@ class OpenAIDrafter:
         return self._offline(context, reason, usage)
 
     def _complete(self, messages: list[dict[str, Any]], usage: Usage) -> Any:
-        db.session.commit()  # tools queried the database: close that transaction before waiting on the network
+        db.session.rollback()  # the tools' reads are done: end that transaction (nothing to commit) before waiting
         try:
             # No temperature: reasoning models reject it, and OPENAI_MODEL may name one.
             response = self.client.chat.completions.create(model=self.model, messages=messages, tools=TOOLS)
-        except (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError) as error:
-            raise TransientError(f"OpenAI unavailable: {type(error).__name__}: {error}") from error
+        except openai.APITimeoutError as error:
+            raise _NotUsable(f"OpenAI timed out ({type(error).__name__})") from error
+        except openai.RateLimitError as error:
+            raise _NotUsable(f"OpenAI rate limit (429): {error.message}") from error
+        except openai.APIConnectionError as error:
+            raise _NotUsable(f"OpenAI unreachable ({type(error).__name__})") from error
         except openai.APIStatusError as error:
             if error.status_code >= 500 or error.status_code in _TRANSIENT_STATUS:
-                raise TransientError(f"OpenAI error {error.status_code}: {error.message}") from error
+                raise _NotUsable(f"OpenAI error {error.status_code}: {error.message}") from error
             # A bad key, a missing model or a rejected request will not pass on retry, yet the
             # manager still needs an answer to send: the offline draft is grounded and useful,
             # and the reason on it (plus this log line) tells ops to fix the configuration.
             log.error("OpenAI rejected the draft request (%s): %s", error.status_code, error.message)
-            raise _Rejected(f"OpenAI rejected the request ({error.status_code}): {error.message}") from error
+            raise _NotUsable(f"OpenAI rejected the request ({error.status_code}): {error.message}") from error
         usage.add(response.usage)
         return response.choices[0].message
 
@@ -126,8 +139,8 @@ class OpenAIDrafter:
         return self._result(offline.body, offline.generator, offline.grounding, usage)
 
 
-class _Rejected(Exception):
-    """OpenAI refused the request for good (bad key, unknown model, bad request)."""
+class _NotUsable(Exception):
+    """OpenAI gave no draft this time (down, slow, rate-limited, or the request was rejected)."""
 
 
 def _assistant_turn(message: Any) -> dict[str, Any]:
@@ -170,9 +183,15 @@ def _run_tool(context: DraftContext, call: Any) -> dict[str, Any]:
                 arguments.get("children") or 0,
                 arguments.get("zip_code"),
                 arguments.get("event_date"),
+                toddlers=arguments.get("toddlers") or 0,
+                upgrades=arguments.get("upgrades") or {},
+                add_ons=arguments.get("add_ons") or {},
             )
         if call.function.name == "check_availability":
-            return grounder.check_availability(str(arguments.get("date") or ""))
+            time = arguments.get("time")
+            return grounder.check_availability(str(arguments.get("date") or ""), str(time) if time else None)
+        if call.function.name == "get_customer_bookings":
+            return grounder.customer_bookings(context.bookings)
         if call.function.name == "search_knowledge_base":
             return grounder.search_knowledge_base(str(arguments.get("query") or ""))
     except (ValueError, TypeError) as error:

@@ -63,10 +63,14 @@ def quote_parts(context: DraftContext) -> list[Part]:
     shown = quote["display"]
     travel = ""
     if quote["zip_code"] and not quote.get("travel_note"):
-        travel = phrase(context.language, "quote_travel_included", travel=shown["travel"]) if quote["travel_cents"] else ""
+        travel = (
+            phrase(context.language, "quote_travel_included", travel=shown["travel"]) if quote["travel_cents"] else ""
+        )
         travel = travel or phrase(context.language, "quote_travel_free")
     split = context.facts.adults_stated or bool(quote["children"] or quote["toddlers"])
-    parts = [_say(context, "quote_total", party=_party(context, quote, split=split), total=shown["total"], travel=travel)]
+    parts = [
+        _say(context, "quote_total", party=_party(context, quote, split=split), total=shown["total"], travel=travel)
+    ]
     if quote.get("extras"):
         items = [
             phrase(context.language, "quote_extra_item", item=line["label"].lower(), n=line["quantity"],
@@ -78,9 +82,13 @@ def quote_parts(context: DraftContext) -> list[Part]:
     if quote["minimum_applied"]:
         parts.append(_say(context, "quote_minimum", minimum=shown["minimum"]))
     elif not split:
-        parts.append(_say(context, "quote_head_count", False, per_adult=shown["per_adult"], per_child=shown["per_child"], **ages))
+        parts.append(
+            _say(context, "quote_head_count", False, per_adult=shown["per_adult"], per_child=shown["per_child"], **ages)
+        )
     else:
-        parts.append(_say(context, "quote_per_guest", False, per_adult=shown["per_adult"], per_child=shown["per_child"]))
+        parts.append(
+            _say(context, "quote_per_guest", False, per_adult=shown["per_adult"], per_child=shown["per_child"])
+        )
     if not quote["zip_code"] or quote.get("travel_note"):
         parts.append(_say(context, "quote_travel_ask", False, miles=settings.travel_free_miles))
     return parts
@@ -119,7 +127,9 @@ def missing_parts(context: DraftContext, *, need_guests: bool = True, need_date:
     """Ask for the facts a quote or a booking still needs, instead of assuming them."""
     facts = context.facts
     if facts.party_range:
-        return [_say(context, "ask_exact_count")] + ([_say(context, "ask_date")] if need_date and not facts.event_date else [])
+        return [_say(context, "ask_exact_count")] + (
+            [_say(context, "ask_date")] if need_date and not facts.event_date else []
+        )
     no_guests = need_guests and not (facts.guests or facts.adults)
     no_date = need_date and facts.event_date is None and facts.date_conflict is None
     if no_guests and no_date:
@@ -137,8 +147,10 @@ def conflict_parts(context: DraftContext) -> list[Part]:
         return []
     written, day = conflict
     lang = context.language
-    return [_say(context, "date_conflict", date=context.grounder.display_date(day, weekday=False), actual=weekday(day.weekday(), lang),
-                 written=weekday(written, lang))]  # fmt: skip
+    shown = context.grounder.display_date(day, weekday=False)
+    return [
+        _say(context, "date_conflict", date=shown, actual=weekday(day.weekday(), lang), written=weekday(written, lang))
+    ]
 
 
 # --- answers to the questions asked ------------------------------------------------------------
@@ -166,7 +178,9 @@ def answer_part(context: DraftContext, item: Answer) -> list[Part]:
     if topic == "gratuity":
         return [_say(context, "answer_gratuity_percent" if v["percent"] else "answer_gratuity", percent=v["percent"])]
     if topic == "payment_methods":
-        return [_say(context, "answer_payment_methods", methods=join([payment_method(m, lang) for m in v["methods"]], lang))]
+        return [
+            _say(context, "answer_payment_methods", methods=join([payment_method(m, lang) for m in v["methods"]], lang))
+        ]
     if topic == "dietary":
         return [_say(context, "answer_dietary", proteins=join([protein(p, lang) for p in v["proteins"]], lang, "or"))]
     if topic == "refund":
@@ -225,7 +239,11 @@ def _party_reply(context: DraftContext) -> list[Part]:
     # A day we cannot do comes first: the price of a party on it matters less.
     seen = context.availability or {}
     closed = seen.get("status") not in (None, "open") and "error" not in seen
-    first = availability_parts(context) + quote_parts(context) if closed else quote_parts(context) + availability_parts(context)
+    first = (
+        availability_parts(context) + quote_parts(context)
+        if closed
+        else quote_parts(context) + availability_parts(context)
+    )
     skip = {"price_adult", "price_child"} if context.quote and "error" not in context.quote else set()
     parts = first + answers_parts(context, skip=skip)
     return parts + missing_parts(context, need_guests=need_guests) + _next_step(context)
@@ -236,10 +254,14 @@ def _change_reply(context: DraftContext) -> list[Part]:
     parts: list[Part] = []
     if change.get("guests_changed") and "difference_cents" in change:
         difference = change["difference_cents"]
-        key = "change_guests_more" if difference > 0 else "change_guests_less" if difference < 0 else "change_guests_same"
+        key = (
+            "change_guests_more" if difference > 0 else "change_guests_less" if difference < 0 else "change_guests_same"
+        )
         party = _party(context, change, split=True)
         total = context.quote["display"]["total"]
-        parts.append(_say(context, key, party=party, date=change["display_date"], total=total, difference=change["difference"]))
+        parts.append(
+            _say(context, key, party=party, date=change["display_date"], total=total, difference=change["difference"])
+        )
         hours = settings.guest_count_final_hours
         key = "change_deadline_passed" if change["guest_deadline_passed"] else "change_deadline_ok"
         parts.append(_say(context, key, change["guest_deadline_passed"], hours=hours))
@@ -256,7 +278,7 @@ def _change_reply(context: DraftContext) -> list[Part]:
             parts.append(_say(context, "change_move_no_free"))
     skip = {"guest_count_deadline"} if change.get("guests_changed") else set()
     parts += answers_parts(context, skip=skip)
-    return parts + [_say(context, "change_confirm")]
+    return [*parts, _say(context, "change_confirm")]
 
 
 def _reschedule(context: DraftContext) -> list[Part]:
@@ -381,4 +403,3 @@ def _dedupe(parts: list[Part]) -> list[Part]:
             seen.add(part.text)
             kept.append(part)
     return kept
-

@@ -30,7 +30,10 @@ _CHANGE = re.compile(
     r"|deplacer|changer|decaler|avancer|reculer|au\s+lieu|from\s+\d{1,2}\s*(?:am|pm)?\s+to|de\s+\d{1,2}\s+a)\b"
 )
 _DAY_PARTS = [
-    ("evening", re.compile(r"\b(?:evening|tonight|night|dinner|(?:en|por|de|esta)\s+la\s+noche|noche|soir|soiree|diner)\b")),
+    (
+        "evening",
+        re.compile(r"\b(?:evening|tonight|night|dinner|(?:en|por|de|esta)\s+la\s+noche|noche|soir|soiree|diner)\b"),
+    ),
     ("afternoon", re.compile(r"\b(?:afternoon|(?:en|por|de)\s+la\s+tarde|apres-midi|apres\s+midi)\b")),
     ("midday", re.compile(r"\b(?:lunch|brunch|noon|almuerzo|mediodia|dejeuner|midi)\b")),
 ]
@@ -73,7 +76,11 @@ def times(text: str) -> list[TimeMention]:
                 continue
             hour, minute, marker = match.group(1), match.group(2), match.group(3) if match.lastindex >= 3 else None
             if pattern is _PATTERNS[1]:  # 19h30: a 24-hour clock
-                hhmm = f"{int(hour):02d}:{int(minute or 0):02d}" if int(hour) >= 11 else _hour(int(hour), int(minute or 0), None)
+                hhmm = (
+                    f"{int(hour):02d}:{int(minute or 0):02d}"
+                    if int(hour) >= 11
+                    else _hour(int(hour), int(minute or 0), None)
+                )
             elif pattern is _PATTERNS[2]:
                 hhmm = f"{int(hour):02d}:{minute}" if int(hour) >= 11 else _hour(int(hour), int(minute), None)
             elif pattern is _PATTERNS[3] and int(hour) > 12 and not re.match(r"a\s+las|vers", match.group(0)):
@@ -101,7 +108,7 @@ def start_time(text: str) -> str | None:
 
 
 def day_part(text: str) -> str | None:
-    """"evening", "afternoon" or "midday" when the message names a part of the day."""
+    """ "evening", "afternoon" or "midday" when the message names a part of the day."""
     for name, pattern in _DAY_PARTS:
         if pattern.search(text):
             return name

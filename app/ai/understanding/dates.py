@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - word lists read better unwrapped, one family a line
 """Dates in customer messages (English, Spanish, French), resolved against the day the message arrived.
 
 Reads prepared text (`text.prepare`: lower case, no accents, numbers as digits). Every
@@ -67,7 +68,9 @@ _DAY_MONTH = re.compile(rf"\b{_DAY}\s+(?:de\s+|of\s+|del\s+mes\s+de\s+)?{_MONTH}
 _WEEKDAY_DAY = re.compile(rf"\b{_WEEKDAY},?\s+(?:the\s+|el\s+|le\s+|dia\s+)?{_DAY}\b" + _NOT_A_DAY)
 # "the 14th", "on the 3rd", "el 30", "el dia 12", "le 9", "del 16": a bare day of the month.
 _BARE_DAY = re.compile(
-    r"\b(?:(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)|(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:" + _MONTH_WORDS + r"))"
+    r"\b(?:(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)|(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:of\s+)?(?:"
+    + _MONTH_WORDS
+    + r"))"
     r"|(?:el|para\s+el|del|al|le|au|pour\s+le)\s+(?:dia\s+)?(\d{1,2})(?:er|ero)?)"
     r"\b" + _NOT_A_DAY
 )
@@ -193,8 +196,8 @@ def _slash(match: re.Match[str], today: date, language: str) -> date | None:
         month, day = second, first
     elif second > 12 >= first:
         month, day = first, second
-    elif language in ("es", "fr"):
-        month, day = second, first  # 3/4 is 3 April in Spanish and French
+    elif language in ("es", "fr") and first != second:
+        return None  # 3/4 is March 4 in the US and 3 April in Spanish and French: ask
     else:
         month, day = first, second
     return _with_year(month, day, year, today)
@@ -225,6 +228,11 @@ def mentions(text: str, today: date, language: str = "en") -> list[DateMention]:
         taken.append(span)
         found.append(mention)
 
+    observed = bool(_OBSERVED.search(text))
+    if observed:  # "July 4th, observed": the holiday's observed day, not the date as written
+        for pattern, name in _HOLIDAY_PATTERNS:
+            for match in pattern.finditer(text):
+                add(DateMention(holiday_date(name, today, observed=True), HOLIDAY, match.start()), match.span())
     for match in _ISO.finditer(text):
         add(DateMention(_valid(*(int(g) for g in match.groups())), FULL, match.start()), match.span())
     for pattern, order in ((_MONTH_DAY, (1, 2, 3)), (_DAY_MONTH, (2, 1, 3))):
@@ -234,8 +242,10 @@ def mentions(text: str, today: date, language: str = "en") -> list[DateMention]:
             weekday, start = _weekday_before(text, match.start())
             add(_checked(resolved, weekday, FULL, match.start()), (start, match.end()))
     for match in _SLASH.finditer(text):
-        if match.group(2) in ("5", "10") and int(match.group(1)) <= 11 and not re.search(
-            r"\b(?:on|for|the|el|le|del|au)\s+$", text[: match.start()]
+        if (
+            match.group(2) in ("5", "10")
+            and int(match.group(1)) <= 11
+            and not re.search(r"\b(?:on|for|the|el|le|del|au)\s+$", text[: match.start()])
         ):
             continue  # "10/10", "5/5": a rating
         resolved = _slash(match, today, language)
@@ -244,7 +254,6 @@ def mentions(text: str, today: date, language: str = "en") -> list[DateMention]:
     for match in _WEEKDAY_DAY.finditer(text):
         weekday, day = WEEKDAYS[match.group(1)], int(match.group(2))
         add(_checked(next_day_of_month(day, today), weekday, WEEKDAY_DAY, match.start()), match.span())
-    observed = bool(_OBSERVED.search(text))
     for pattern, name in _HOLIDAY_PATTERNS:
         for match in pattern.finditer(text):
             add(DateMention(holiday_date(name, today, observed=observed), HOLIDAY, match.start()), match.span())
@@ -257,7 +266,7 @@ def mentions(text: str, today: date, language: str = "en") -> list[DateMention]:
 
 
 def _relative(text: str, today: date, taken: list[tuple[int, int]]) -> list[DateMention]:
-    """"tomorrow", "next Saturday", "in two weeks", "Saturday": days counted from today."""
+    """ "tomorrow", "next Saturday", "in two weeks", "Saturday": days counted from today."""
     found = []
 
     def free(span: tuple[int, int]) -> bool:

@@ -111,7 +111,11 @@ def _numbers_in(sequence: str, table: dict[str, int]) -> list[str | int]:
         if word in JOINERS:
             pending_joiner = word
             continue
-        if current and _follows(current[-1], word) and (pending_joiner is None or current[-1] in TENS or current[-1] in HUNDREDS):
+        if (
+            current
+            and _follows(current[-1], word)
+            and (pending_joiner is None or current[-1] in TENS or current[-1] in HUNDREDS)
+        ):
             current.append(word)
         else:
             if current:

@@ -45,7 +45,8 @@ _RANGE = re.compile(r"\b(\d{1,3})\s*(?:-|–|to|a|or|o|ou)\s*(\d{1,3})\s+(?:" + 
 _PLUS = re.compile(rf"\b{_N}\s+(?:of\s+us|de\s+nosotros)\s*(?:\+|plus|and|y|et)\s*{_N}\s+(?:{GUEST_WORDS})\b")
 # Numbers that are not the party: changes ("5 more", "instead of 22") and ages ("turning 10", "7 and 10").
 _NOT_PARTY = re.compile(
-    r"\b(?:instead\s+of|rather\s+than|en\s+vez\s+de|en\s+lugar\s+de|au\s+lieu\s+de|from|de)\s+\d{1,3}\b"
+    r"\b(?:instead\s+of|rather\s+than|en\s+vez\s+de|en\s+lugar\s+de|au\s+lieu\s+de)\s+\d{1,3}\b"
+    r"|\b(?:from|de)\s+\d{1,3}\s+(?:to|a)\s+(?=\d)"
     r"|\b(?:add|adding|agregar|anadir|sumar|ajouter|rajouter)\s+(?:another\s+|otros?\s+|otras?\s+)?\d{1,3}\b"
     r"|\b\d{1,3}\s+(?:more|extra|additional|mas|adicionales|de\s+plus|en\s+plus|supplementaires?)\b"
 )

@@ -14,8 +14,8 @@ from functools import lru_cache
 import zipcodes
 
 _ZIP_CUE = re.compile(
-    r"\b(?:zip(?:\s*code)?|postal(?:\s+code)?|codigo\s+postal|cp|code\s+postal|in|en|au|el|at|near|cerca\s+de"
-    r"|[a-z]{2})\s*:?\s*#?\s*(\d{5})(?:-\d{4})?\b"
+    r"(?:\b(?:zip(?:\s*code)?|postal(?:\s+code)?|codigo\s+postal|cp|code\s+postal|in|en|au|el|at|near|cerca\s+de)"
+    r"|,\s*[a-z]{2})\s*:?\s*#?\s*(\d{5})(?:-\d{4})?\b"
 )
 _ANY_ZIP = re.compile(r"(?<![\d$.,/#-])(\d{5})(?:-\d{4})?(?![\d/.,-]\d|\s*(?:\$|dollars|usd|bucks|dolares|%))\b")
 _STREET = re.compile(

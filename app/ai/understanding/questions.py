@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - word lists read better unwrapped, one family a line
 """What the customer asks about, as topics the reply can answer from what Teppan knows.
 
 Topics: price_adult, price_child, minimum, deposit, refund, gratuity, payment_methods,
@@ -87,7 +88,9 @@ TRAVEL_TO_TOWN = re.compile(
 )
 
 
-def topics(text: str, *, upgrades: Iterable[tuple[str, str]] = (), add_ons: Iterable[tuple[str, str]] = ()) -> list[str]:
+def topics(
+    text: str, *, upgrades: Iterable[tuple[str, str]] = (), add_ons: Iterable[tuple[str, str]] = ()
+) -> list[str]:
     """The topics the prepared `text` asks about, in a stable order."""
     found = [topic for topic, pattern in _COMPILED.items() if pattern.search(text)]
     if "price_child" in found and "price_adult" in found and not re.search(r"\b(?:adult|adulto|adulte)", text):

@@ -77,3 +77,13 @@ def approved_reply(
     db.session.add(draft)
     db.session.flush()
     return draft
+
+
+def add_booking_for(
+    station: Station, phone: str, *, adults: int, children: int = 0, days: int = 20, slot: str = "18:00"
+):
+    """A confirmed booking of the customer with this phone, priced by the engine."""
+    from app.ai.draft_scoring import add_booking
+
+    return add_booking(station, phone, {"date": future_day(days).isoformat(), "time": slot, "adults": adults,
+                                        "children": children})  # fmt: skip

@@ -156,19 +156,25 @@ def test_the_best_knowledge_answer_is_woven_into_the_draft(alpha):
     text = "How much space do you need for the grill?"
     result = compose(request_for(alpha, text, intent="general_faq", channel="webchat"))
     assert result.grounding["knowledge"][0] == entries[1].id
-    assert result.grounding["knowledge_quoted"]["id"] == entries[1].id
+    answer = next(a for a in result.grounding["answers"] if a["topic"] == "setup")
+    assert answer["knowledge_id"] == entries[1].id
     assert "about 8 by 10 feet" in result.body
     assert entries[4].id not in result.grounding["knowledge"]  # inactive entries are never offered
 
 
-def test_a_loosely_related_entry_is_not_quoted(alpha):
+def test_ways_to_pay_come_from_the_settings_not_a_loosely_related_entry(alpha):
     _knowledge_base(alpha)
-    result = compose(request_for(alpha, "Can I pay the balance by card?", intent="general_faq", channel="webchat"))
-    assert "knowledge_quoted" not in result.grounding
-    assert "A member of our team will confirm" in result.body
+    result = compose(request_for(alpha, "Can I pay the balance by card?", intent="payment", channel="webchat"))
+    assert "we accept cash, Venmo, Zelle and check" in result.body
+    assert "Yes, by card" not in result.body
 
 
-def test_approved_replies_of_this_station_and_intent_are_reused(app, world, alpha):
+def test_a_question_nobody_answered_is_left_to_a_manager(alpha):
+    result = compose(request_for(alpha, "what if it rains?", intent="general_faq", channel="webchat"))
+    assert result.body == "Hi Ana! A manager will confirm what we do if it rains for you."
+
+
+def test_approved_replies_of_this_station_and_intent_are_the_examples_but_never_pasted(app, world, alpha):
     ours = approved_reply(
         alpha,
         "Do you bring plates and chopsticks?",
@@ -185,11 +191,7 @@ def test_approved_replies_of_this_station_and_intent_are_reused(app, world, alph
         contact="+15550000002",
     )
     other_intent = approved_reply(
-        alpha,
-        "Do you bring plates and chopsticks?",
-        "MENU WORDING",
-        intent="menu_dietary",
-        contact="+15550000003",
+        alpha, "Do you bring plates and chopsticks?", "MENU WORDING", intent="menu_dietary", contact="+15550000003"
     )
     beta = db.session.get(Station, world.other.id)
     theirs = approved_reply(
@@ -200,14 +202,12 @@ def test_approved_replies_of_this_station_and_intent_are_reused(app, world, alph
         contact="+15550000004",
     )
     db.session.commit()
-    text = "Do you bring plates and chopsticks?"
-    result = compose(request_for(alpha, text, intent="general_faq", channel="webchat"))
+    result = compose(request_for(alpha, "Do you bring plates and chopsticks?", intent="general_faq", channel="webchat"))
     assert set(result.grounding["examples"]) == {ours.id, own_words.id}
     assert other_intent.id not in result.grounding["examples"] and theirs.id not in result.grounding["examples"]
-    # Maria's reply carries her name: the next closest one is reused instead.
-    assert result.grounding["reused_example"] == own_words.id
-    assert result.body == "Hi Ana! Plates, napkins and chopsticks come with every party."
-    assert "BETA" not in result.body and "MENU" not in result.body
+    # Another customer's reply (and its promises) is never sent as this one's.
+    assert "Maria" not in result.body and "BETA" not in result.body and "MENU" not in result.body
+    assert "come with every party" not in result.body
 
 
 def test_an_example_with_numbers_the_grounding_lacks_is_not_reused(alpha):
@@ -220,7 +220,7 @@ def test_an_example_with_numbers_the_grounding_lacks_is_not_reused(alpha):
     )
     db.session.commit()
     result = compose(request_for(alpha, "Can I pay the deposit by card?", intent="payment", channel="sms"))
-    assert "reused_example" not in result.grounding and "$75" not in result.body
+    assert "$75" not in result.body
     assert "$100.00" in result.body  # the station's real deposit, from its settings
 
 
@@ -228,7 +228,7 @@ def test_party_replies_are_written_fresh_even_with_a_close_example(alpha):
     approved_reply(alpha, "How much for 12 people?", "Great news, we can do it!", intent="quote_request", contact="+1")
     db.session.commit()
     result = compose(request_for(alpha, "How much for 12 people?", channel="sms"))
-    assert result.grounding["examples"] and "reused_example" not in result.grounding
+    assert result.grounding["examples"] and "Great news" not in result.body
     assert "$660.00" in result.body
 
 

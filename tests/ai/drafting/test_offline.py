@@ -75,7 +75,7 @@ def test_every_intent_in_every_language_and_channel(alpha, language, intent, cha
 def test_a_quote_states_the_pricing_services_figures(alpha):
     body = compose(request_for(alpha, "price for 10 adults and 4 kids?", channel="webchat")).body
     assert "For 10 adults and 4 kids, the total comes to $670.00." in body
-    assert "$55.00 per adult and $30.00 per child" in body
+    assert "$55.00 per adult and $30.00 per kid" in body
     assert "ZIP code" in body  # travel needs one: asked, not assumed
 
 
@@ -117,8 +117,13 @@ def test_escalated_messages_get_an_apology_and_a_manager_not_a_sale(alpha, inten
     assert result.grounding["quote"] is None and result.grounding["availability"] is None
 
 
-def test_unknown_language_is_answered_in_english(alpha):
+def test_french_is_answered_in_french(alpha):
     result = compose(request_for(alpha, "Bonjour, c'est combien ?", language="fr", channel="webchat"))
+    assert result.body == "Bonjour Ana ! Combien de personnes (adultes et enfants), et pour quelle date ?"
+
+
+def test_a_language_we_do_not_write_is_answered_in_english(alpha):
+    result = compose(request_for(alpha, "Hallo, was kostet das?", language="de", channel="webchat"))
     assert result.body == "Hi Ana! How many guests (adults and kids), and which date?"
 
 

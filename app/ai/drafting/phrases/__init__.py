@@ -38,7 +38,7 @@ def menu_item(label: str, language: str) -> str:
 
 
 def payment_method(label: str, language: str) -> str:
-    """"Cash" -> "efectivo"; brand names ("Venmo") stay as they are."""
+    """ "Cash" -> "efectivo"; brand names ("Venmo") stay as they are."""
     translated = _PAYMENT.get(language, {}).get(label.casefold())
     if translated:
         return translated

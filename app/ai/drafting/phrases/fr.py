@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - one sentence a line reads better than a sentence cut in three
 """French wording of the offline replies (vous). Placeholders are filled from the grounding only."""
 
 PHRASES = {
@@ -108,7 +109,13 @@ PHRASES = {
     "other_intro": "Vous préparez une fête hibachi ? Indiquez-nous la date et le nombre de personnes, et nous vous enverrons un devis.",
 }
 
-PROTEINS = {"Chicken": "poulet", "NY strip": "faux-filet", "Shrimp": "crevettes", "Tofu": "tofu", "Vegetables": "légumes"}
+PROTEINS = {
+    "Chicken": "poulet",
+    "NY strip": "faux-filet",
+    "Shrimp": "crevettes",
+    "Tofu": "tofu",
+    "Vegetables": "légumes",
+}
 MENU = {
     "Salmon": "Le saumon", "Scallops": "Les saint-jacques", "Filet mignon": "Le filet mignon",
     "Lobster tail": "La queue de homard", "Extra protein": "Une protéine supplémentaire",
