@@ -60,7 +60,7 @@ _EN = {
         r"mom|dad|mother|father|friend|baby|nephew|niece|grandma|grandpa)\s+(?:was|were|got|gets|get|has\s+been|"
         r"had\s+been|is)\s+(?:badly\s+|really\s+|seriously\s+)?burn(?:ed|t)\b",
         r"\bburn(?:ed|t)\s+by\s+(?:the\s+|a\s+|your\s+)?(?:grill|griddle|flames?|fire|oil|grease|spatula|chef|onion)\b",
-        rf"\bburn(?:ed|t|s)?\s+{_WHO}\s+{_BODY}\b",
+        rf"\bburn(?:ed|t|s)?\s+{_WHO}\s+(?:\w+'s\s+)?{_BODY}\b",  # "burned my son's arm"
         rf"\bburns?\s+(?:on|to)\s+{_WHO}\s+{_BODY}\b",
         r"\b(?:a|nasty|bad|serious|severe|(?:first|second|third)[- ]degree)\s+burns?\b",
         r"\b(?:got|gets|getting|get)\s+hurt\b",

@@ -51,8 +51,9 @@ def refine(intent: str, text: str, language: str) -> str:
     found = set(concepts(plain, text))
     if "~injection" in found:
         return "other"
-    if intent == "complaint" and "~praise" in found and not ({"~problem", "~sarcasm"} & found):
-        return "feedback"
+    praise = "~praise" in found and not ({"~problem", "~sarcasm"} & found)
+    if praise and (intent == "complaint" or (intent in PARTY_FAMILY | {"other"} and "?" not in text)):
+        return "feedback"  # "you guys killed it on Saturday" is about a party that was
     prepared = prepare(text, language)
     change = changes.read(prepared)
     topics = set(questions.topics(prepared))

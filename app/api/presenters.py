@@ -52,7 +52,8 @@ def _policy_summary(s: StationSettings) -> list[str]:
     return [
         f"A {deposit} deposit is due within {s.deposit_due_hours} hours of booking; "
         "unpaid, the booking expires and the slot is released.",
-        "The balance is due on the event day. Gratuity is suggested, never required.",
+        f"The balance is due on the event day. {s.gratuity_text()}",
+        f"Ways to pay by hand: {s.payment_methods_text()}.",
         f"The deposit is refundable when you cancel {s.refund_cutoff_days} or more days before the event.",
         f"{s.free_reschedules} free reschedule(s) with at least {s.reschedule_notice_hours} hours' notice.",
         f"The guest count is final {s.guest_count_final_hours} hours before the event.",

@@ -227,7 +227,7 @@ class BookingCreated(BaseModel):
         description=(
             "Where the customer pays the deposit by card (a page that forwards to Stripe Checkout). "
             "null when card payments are not configured: the station then records the deposit by hand "
-            "(cash, Venmo, Zelle, check)."
+            "(the station's ways to pay, e.g. cash, Venmo, Zelle, check)."
         ),
     )
 

@@ -146,6 +146,17 @@ class StationSettings(BaseModel):
         defaults = StationSettings().model_dump(mode="json")
         return {key: value for key, value in self.model_dump(mode="json").items() if defaults.get(key) != value}
 
+    def payment_methods_text(self) -> str:
+        """The ways to pay by hand for emails and pages: "cash, Venmo, Zelle or check"."""
+        names = [m.lower() if m.casefold() in ("cash", "check", "card", "cheque") else m for m in self.payment_methods]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+    def gratuity_text(self) -> str:
+        """The gratuity policy in one sentence: never required, with the customary percentage when one is set."""
+        if self.gratuity_percent:
+            return f"Gratuity is never required; {self.gratuity_percent}% is customary."
+        return "Gratuity is appreciated but never required."
+
     def upgrade(self, key: str) -> MenuItem | None:
         return next((item for item in self.upgrades if item.key == key), None)
 

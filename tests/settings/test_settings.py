@@ -129,3 +129,34 @@ def test_only_owners_change_settings(as_role, world, dbq, role):
     assert client.get(URL).status_code == 403
     assert client.post_form(URL, defaults_form(adult_price_cents="1")).status_code == 403
     assert overrides(dbq) == {}
+
+
+def test_ways_to_pay_and_gratuity_are_settings_staff_edit(as_role, world, dbq):
+    form = defaults_form(payment_methods="Cash\nVenmo @teppan-atl\nCard on the day", gratuity_percent="18")
+    assert as_role("owner").post_form(URL, form).status_code == 303
+    assert overrides(dbq) == {
+        "payment_methods": ["Cash", "Venmo @teppan-atl", "Card on the day"],
+        "gratuity_percent": 18,
+    }
+    saved = dbq.scalar(select(Station).where(Station.slug == "alpha")).settings
+    assert saved.payment_methods_text() == "cash, Venmo @teppan-atl or Card on the day"
+    assert saved.gratuity_text() == "Gratuity is never required; 18% is customary."
+
+
+def test_the_defaults_say_what_the_pages_said_before():
+    assert DEFAULT_SETTINGS.payment_methods_text() == "cash, Venmo, Zelle or check"
+    assert DEFAULT_SETTINGS.gratuity_text() == "Gratuity is appreciated but never required."
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("payment_methods", "", "name at least one way to pay"),
+        ("payment_methods", "Cash\ncash", "ways to pay repeat"),
+        ("gratuity_percent", "80", "less than or equal to 50"),
+    ],
+)
+def test_bad_ways_to_pay_or_gratuity_are_refused(as_role, world, dbq, field, value, message):
+    response = as_role("owner").post_form(URL, defaults_form(**{field: value}))
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert overrides(dbq) == {}

@@ -236,3 +236,12 @@ def test_dates_in_the_past_are_not_offered(alpha):
     result = compose(request_for(alpha, "what about 2020-01-04?", intent="availability", channel="webchat"))
     assert result.grounding["availability"]["status"] == "too_soon"
     assert date(2020, 1, 4).isoformat() == result.grounding["facts"]["event_date"]
+
+
+def test_replies_about_paying_and_tipping_follow_the_stations_settings(alpha):
+    alpha.settings_overrides = {"payment_methods": ["Cash", "Cash App"], "gratuity_percent": 20}
+    db.session.commit()
+    paying = compose(request_for(alpha, "do you take venmo?", intent="payment", channel="sms")).body
+    assert paying == "For the deposit and balance we accept cash and Cash App."
+    tipping = compose(request_for(alpha, "la propina va incluida?", intent="general_faq", language="es", channel="sms"))
+    assert "20%" in tipping.body and tipping.grounding.get("held") is None
