@@ -29,7 +29,8 @@ def test_draft_writes_one_reply_per_message_with_its_facts_and_quote(app, alpha,
             {"id": 2, "channel": "web", "text": "¿Aceptan Venmo?", "received_at": "2026-12-03T10:00:00-05:00"},
             {"id": "c", "channel": "sms", "text": "can we add 6 more adults to our party?",
              "received_at": "2026-12-03T10:00:00-05:00", "from": "+14045550177"},
-            {"id": "d", "channel": "email", "text": "the chef burned my son's arm", "received_at": "2026-12-03T10:00:00-05:00"},
+            {"id": "d", "channel": "email", "text": "the chef burned my son's arm",
+             "received_at": "2026-12-03T10:00:00-05:00"},
         ],
     )  # fmt: skip
     output = tmp_path / "out.jsonl"

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the cases read better one a line
 """The offline pipeline on what went wrong before (issue 16): facts misread, questions not answered, parroting."""
 
 from __future__ import annotations
