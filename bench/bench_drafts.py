@@ -1,4 +1,4 @@
-"""How long offline drafting takes per message: p50/p95 over ~200 varied messages.
+"""How long offline drafting takes per message: p50/p95 over ~200 varied messages (EN/ES/FR).
 
     .venv/bin/python bench/bench_drafts.py            # a throwaway PostgreSQL database (created, then dropped)
     .venv/bin/python bench/bench_drafts.py --sqlite   # a throwaway SQLite file instead (no server needed)
@@ -36,18 +36,27 @@ MESSAGES = 200
 SEED = 20261125
 
 INTENT_MESSAGES = {
-    "quote_request": ["How much for {n} people?", "price for {a} adults and {k} kids in {zip}", "¿Cuánto para {n}?"],
-    "booking_request": ["We'd like to book {day} for {n} guests at 6pm, zip {zip}", "Reserva para {n} el {day}"],
-    "availability": ["Are you free {day}?", "¿Tienen disponible el {day}?", "anything open next Saturday?"],
-    "reschedule": ["Can we move our party to {day}?", "¿Podemos cambiar la fecha al {day}?"],
-    "cancellation": ["I need to cancel my booking", "Quiero cancelar la reserva"],
-    "payment": ["Did you get my deposit?", "Can I pay the balance by card?", "¿Recibieron mi depósito?"],
+    "quote_request": [
+        "How much for {n} people?", "price for {a} adults and {k} kids in {zip}", "¿Cuánto para {n}?",
+        "twenty-five adults, how much with lobster for everyone?", "combien pour vingt-deux adultes le {day} ?",
+        "how much extra to come out to Macon?",
+    ],
+    "booking_request": [
+        "We'd like to book {day} for {n} guests at 6pm, zip {zip}", "Reserva para {n} el {day}",
+        "can we add 5 more people to our party?",
+    ],
+    "availability": ["Are you free {day}?", "¿Tienen disponible el {day}?", "anything open next Saturday?",
+                     "Saturday evening for {n}?", "Memorial Day for {n} adults?"],
+    "reschedule": ["Can we move our party to {day}?", "¿Podemos cambiar la fecha al {day}?", "on peut décaler au {day} ?"],
+    "cancellation": ["I need to cancel my booking", "Quiero cancelar la reserva", "je dois annuler, remboursé ?"],
+    "payment": ["Did you get my deposit?", "Can I pay the balance by card?", "¿Recibieron mi depósito?", "do you take venmo"],
     "menu_dietary": ["What proteins can we choose? One guest is vegan", "¿Tienen opciones sin gluten?"],
     "complaint": ["The chef was 2 hours late and the food was cold", "El chef llegó tarde"],
-    "feedback": ["Thank you! Everyone loved the show", "¡Gracias! Todo estuvo delicioso"],
-    "general_faq": ["How much space do you need for the grill?", "Do you cook if it rains?", "¿Traen platos?"],
-    "other": ["hello", "hola", "who is this?"],
-}
+    "feedback": ["Thank you! Everyone loved the show", "¡Gracias! Todo estuvo delicioso", "you guys killed it 🔥"],
+    "general_faq": ["How much space do you need for the grill?", "Do you cook if it rains?", "¿Traen platos?",
+                    "Is gratuity included?", "Et s'il pleut ?"],
+    "other": ["hello", "hola", "who is this?", "bonjour"],
+}  # fmt: skip
 FAQ = [
     ("How much space do you need for the grill?", "A flat outdoor area about 8 by 10 feet."),
     ("Do you cook if it rains?", "Under a covered patio or tent, never indoors."),
@@ -65,6 +74,7 @@ def _day(rng: random.Random) -> str:
 
 def _messages(rng: random.Random) -> list[tuple[str, str, str, str, bool]]:
     """(intent, text, channel, language, escalate) tuples, deterministic for a seed."""
+    from app.ai.language import detect_language
 
     result = []
     intents = list(INTENT_MESSAGES)
@@ -75,17 +85,14 @@ def _messages(rng: random.Random) -> list[tuple[str, str, str, str, bool]]:
         text = template.format(
             n=n, a=max(n - 4, 1), k=rng.randint(0, 4), zip=rng.choice(["30313", "30601"]), day=_day(rng)
         )
-        language = (
-            "es"
-            if any(w in text for w in ("¿", "para", "Reserva", "Quiero", "chef llegó", "Gracias", "hola"))
-            else "en"
-        )
+        language = detect_language(text)
         channel = rng.choice(["sms", "instagram", "email", "webchat"])
         result.append((intent, text, channel, language, intent == "complaint"))
     return result
 
 
 def _seed(rng: random.Random) -> int:
+    from app.ai.draft_scoring import knowledge_rows
     from app.conversations.inbound import Inbound, receive
     from app.extensions import db
     from app.models.chef import AvailabilityWindow, Chef
@@ -107,6 +114,8 @@ def _seed(rng: random.Random) -> int:
     for copy in range(4):  # 24 entries: the knowledge base a station keeps after a few months
         for question, answer in FAQ:
             db.session.add(KnowledgeEntry(station_id=station.id, question=f"{question} ({copy})", answer=answer))
+    for row in knowledge_rows():  # and the demo's answers in English, Spanish and French
+        db.session.add(KnowledgeEntry(station_id=station.id, **row))
     for index in range(120):
         intent = list(INTENT_MESSAGES)[index % len(INTENT_MESSAGES)]
         text = rng.choice(INTENT_MESSAGES[intent]).format(n=12, a=10, k=2, zip="30313", day="March 14")

@@ -18,6 +18,7 @@ import json
 import logging
 import threading
 import time
+from functools import lru_cache
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,7 +106,9 @@ def data_hash(examples: Iterable[Example], corrections: Iterable[Example] = ()) 
     return digest.hexdigest()[:16]
 
 
+@lru_cache(maxsize=4096)
 def _memory_key(text: str) -> str:
+    # Cached: every job compares the shipped examples with the corrections by these keys.
     return " ".join(normalize(text).split())
 
 
@@ -288,6 +291,8 @@ def _dedupe(corrections: Iterable[Example | Mapping]) -> list[Example]:
 
 
 def _without(examples: list[Example], fixes: list[Example]) -> list[Example]:
+    if not fixes:
+        return examples
     corrected = {_memory_key(fix.text) for fix in fixes}
     return [example for example in examples if _memory_key(example.text) not in corrected]
 

@@ -118,12 +118,14 @@ def understand(
     """Facts, questions and any change to a booking stated in one customer message."""
     prepared = prepare(text, language)
     change = changes.read(prepared)
-    facts = read_facts(prepared, today, language, station_zip=station_zip, moving=bool(change and change.move))
     asked = questions.topics(prepared, upgrades=upgrades, add_ons=add_ons)
-    if facts.town and "travel" not in asked and questions.TRAVEL_TO_TOWN.search(prepared):
+    # A town only matters to a travel question ("do you come out to Macon?").
+    travel = "travel" in asked or bool(questions.TRAVEL_TO_TOWN.search(prepared))
+    facts = read_facts(
+        prepared, today, language, station_zip=station_zip if travel else "", moving=bool(change and change.move)
+    )
+    if facts.town and "travel" not in asked:
         asked.append("travel")
-    if "travel" not in asked:
-        facts = replace(facts, town=None)  # a town only matters to a travel question
     return Understanding(facts=facts, questions=tuple(asked), change=change, asks=questions.is_question(prepared))
 
 
