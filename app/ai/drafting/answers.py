@@ -42,15 +42,20 @@ class Answer:
         return {"topic": self.topic, "known": self.known, **self.values}
 
 
-def _knowledge(entries: list[KnowledgeEntry], topic: str, language: str) -> KnowledgeHit | None:
-    """The station's entry on `topic` written in `language`, if any."""
-    for hit in rank(entries, TOPIC_QUERIES[topic], top=10):
-        if hit.score >= TOPIC_THRESHOLD and detect_language(f"{hit.question} {hit.answer}") == language:
-            return hit
-    return None
+def _knowledge(entries: list[KnowledgeEntry], topic: str, language: str, message: str) -> KnowledgeHit | None:
+    """The station's entry on `topic` written in `language`, if any: of those on the topic, the one closest to
+    the customer's own words ("can you cook indoors?" is the indoor entry, not the what-we-bring one)."""
+    on_topic = [
+        hit
+        for hit in rank(entries, TOPIC_QUERIES[topic], top=10)
+        if hit.score >= TOPIC_THRESHOLD and detect_language(f"{hit.question} {hit.answer}") == language
+    ]
+    ids = {hit.id for hit in on_topic}
+    closest = [hit for hit in rank(entries, message, top=10) if hit.id in ids]
+    return (closest or on_topic or [None])[0]
 
 
-def answer(topic: str, grounder: Grounder, entries: list[KnowledgeEntry], facts: Any) -> Answer:
+def answer(topic: str, grounder: Grounder, entries: list[KnowledgeEntry], facts: Any, message: str = "") -> Answer:
     """The grounded answer to one topic."""
     settings, money = grounder.station.settings, grounder.money
     kind, _, key = topic.partition(":")
@@ -60,7 +65,7 @@ def answer(topic: str, grounder: Grounder, entries: list[KnowledgeEntry], facts:
             return Answer(topic, known=False)
         return Answer(topic, {"item": item.label, "price": money(item.price_cents), "price_cents": item.price_cents})
     if topic in KNOWLEDGE_TOPICS:
-        hit = _knowledge(entries, topic, grounder.language)
+        hit = _knowledge(entries, topic, grounder.language, message)
         if hit is not None:
             return Answer(topic, {"text": hit.answer.strip(), "knowledge_id": hit.id})
         if topic == "dietary":
@@ -107,5 +112,7 @@ def _travel(grounder: Grounder, facts: Any) -> Answer:
     return Answer("travel", values)
 
 
-def answer_all(topics: tuple[str, ...], grounder: Grounder, entries: list[KnowledgeEntry], facts: Any) -> list[Answer]:
-    return [answer(topic, grounder, entries, facts) for topic in topics]
+def answer_all(
+    topics: tuple[str, ...], grounder: Grounder, entries: list[KnowledgeEntry], facts: Any, message: str = ""
+) -> list[Answer]:
+    return [answer(topic, grounder, entries, facts, message) for topic in topics]

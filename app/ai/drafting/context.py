@@ -167,7 +167,7 @@ def gather(request: DraftRequest, *, now: datetime | None = None, with_party: bo
     if with_party:
         finish_grounding(context)
     else:
-        context.answers = answer_all(implied_topics(context), grounder, entries, facts)
+        context.answers = answer_all(implied_topics(context), grounder, entries, facts, request.inbound_text)
     return context
 
 
@@ -176,7 +176,9 @@ def finish_grounding(context: DraftContext) -> None:
     if context.escalated:
         return
     ground_party(context)
-    context.answers = answer_all(implied_topics(context), context.grounder, context.entries, context.facts)
+    context.answers = answer_all(
+        implied_topics(context), context.grounder, context.entries, context.facts, context.request.inbound_text
+    )
 
 
 def implied_topics(context: DraftContext) -> tuple[str, ...]:

@@ -283,6 +283,9 @@ def _change_reply(context: DraftContext) -> list[Part]:
 
 def _reschedule(context: DraftContext) -> list[Part]:
     parts = [_say(context, "sorry_to_hear")] if context.request.emotion == "negative" else []
+    asked_policy = "reschedule_policy" in context.understanding.questions
+    if asked_policy and context.change is None and not (context.facts.event_date or context.facts.time_of_day):
+        return parts + answers_parts(context)  # "can we reschedule if something comes up?": the policy is the answer
     parts += availability_parts(context)
     if context.facts.event_date is None and context.facts.time_of_day is None:
         parts.append(_say(context, "ask_new_date"))
@@ -305,7 +308,16 @@ def _cancellation(context: DraftContext) -> list[Part]:
     return [*parts, _say(context, "cancel_next")]
 
 
+# "Did you get my deposit? I paid yesterday", "still no refund": a payment to look up, not a policy to recite.
+_PAYMENT_TO_CHECK = re.compile(
+    r"\b(?:paid|sent|did\s+you\s+(?:get|receive)|charged|haven'?t\s+(?:heard|received|gotten)|still\s+(?:no|waiting|haven'?t)"
+    r"|pague|mande|envie|recibieron|les\s+llego|me\s+cobraron|todavia\s+no|paye|envoye|recu|toujours\s+pas|debite)\b"
+)
+
+
 def _payment(context: DraftContext) -> list[Part]:
+    if _PAYMENT_TO_CHECK.search(normalise(context.request.inbound_text)):
+        return [_say(context, "payment_check")]
     parts = answers_parts(context)
     return parts or [_say(context, "payment_check")]
 
@@ -349,10 +361,16 @@ def _feedback(context: DraftContext) -> list[Part]:
     return [_say(context, key)]
 
 
+_WRONG_NUMBER = re.compile(r"\b(?:wrong\s+(?:number|person)|numero\s+equivocado|me\s+equivoque|mauvais\s+numero)\b")
+
+
 def _other(context: DraftContext) -> list[Part]:
+    """Greetings, wrong numbers, spam, instructions aimed at the assistant: never a knowledge-base guess."""
     if context.quote or context.availability:
         return _party_reply(context)
-    return answers_parts(context) or _knowledge(context) or [_say(context, "other_intro")]
+    if _WRONG_NUMBER.search(normalise(context.request.inbound_text)):
+        return [_say(context, "wrong_number")]
+    return answers_parts(context) or [_say(context, "other_intro")]
 
 
 def escalated_parts(context: DraftContext) -> list[Part]:

@@ -112,5 +112,6 @@ PHRASES = {
     "feedback_thanks": "Thank you so much for the kind words! We'll share them with your chef.",
     "feedback_mixed": "Thank you for the honest feedback; we're sorry it wasn't perfect. A manager will read it.",
     "faq_unknown": "Good question! A member of our team will confirm the details shortly.",
+    "wrong_number": "No problem, thanks for letting us know!",
     "other_intro": "Are you planning a hibachi party? Tell us the date and how many guests, and we'll send a quote.",
 }

@@ -106,6 +106,7 @@ PHRASES = {
     "feedback_thanks": "¡Muchas gracias por sus palabras! Se las haremos llegar a su chef.",
     "feedback_mixed": "Gracias por sus comentarios; lamentamos que no fuera perfecto. Un gerente los leerá.",
     "faq_unknown": "¡Buena pregunta! Alguien de nuestro equipo le confirmará los detalles en breve.",
+    "wrong_number": "¡No se preocupe, gracias por avisarnos!",
     "other_intro": "¿Está planeando una fiesta hibachi? Díganos la fecha y cuántas personas, y le enviamos una cotización.",
 }
 

@@ -106,6 +106,7 @@ PHRASES = {
     "feedback_thanks": "Merci beaucoup pour vos mots ! Nous les transmettrons à votre chef.",
     "feedback_mixed": "Merci pour votre retour honnête ; nous sommes désolés que tout n'ait pas été parfait. Un responsable le lira.",
     "faq_unknown": "Bonne question ! Un membre de notre équipe vous confirmera les détails rapidement.",
+    "wrong_number": "Pas de souci, merci de nous avoir prévenus !",
     "other_intro": "Vous préparez une fête hibachi ? Indiquez-nous la date et le nombre de personnes, et nous vous enverrons un devis.",
 }
 
