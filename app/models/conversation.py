@@ -161,7 +161,7 @@ class Draft(StationScoped, TimestampMixin, db.Model):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(12), default="generating")
     source: Mapped[str] = mapped_column(String(12), default="ai")  # ai | staff | canned
-    generator: Mapped[str] = mapped_column(String(60), default="")  # offline-templates-1 | openai:<model>
+    generator: Mapped[str] = mapped_column(String(60), default="")  # offline-pipeline-2 | openai:<model>
     intent: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str | None] = mapped_column(String(8))
     body: Mapped[str] = mapped_column(Text, default="")  # as generated; never overwritten

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from app.ai.drafting.offline import GENERATOR
 from app.extensions import db
 from app.models.conversation import Conversation, Draft, Message
 from app.models.station import Station
@@ -55,7 +56,7 @@ def test_an_sms_is_labelled_drafted_approved_sent_and_learned(app, world, statio
         message = db.session.scalar(select(Message).where(Message.provider_id == "SM" + "1" * 32))
         assert (message.intent, message.language, message.classifier) == ("quote_request", "en", "offline")
         draft = db.session.scalar(select(Draft).where(Draft.message_id == message.id))
-        assert draft.status == "ready" and draft.generator == "offline-templates-1"
+        assert draft.status == "ready" and draft.generator == GENERATOR
         alpha = db.session.get(Station, station)
         total = quote_for_station(alpha, {"adults": 12}, to_zip=None, config=app.config).total_cents
         assert money(total) in draft.body  # the exact quote, from the pricing service

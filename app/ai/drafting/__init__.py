@@ -52,7 +52,7 @@ class DraftRequest:
 @dataclass
 class DraftResult:
     body: str
-    generator: str  # "offline-templates-1" | "openai:<model>"
+    generator: str  # "offline-pipeline-2" | "openai:<model>"
     grounding: dict[str, Any] = field(default_factory=dict)  # quote, availability, knowledge ids, examples
     prompt_tokens: int = 0
     completion_tokens: int = 0
