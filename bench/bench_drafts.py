@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
-from datetime import time as clock
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -94,25 +93,16 @@ def _messages(rng: random.Random) -> list[tuple[str, str, str, str, bool]]:
 
 
 def _seed(rng: random.Random) -> int:
-    from app.ai.draft_scoring import knowledge_rows
+    from app.ai.draft_scoring import add_chefs_every_slot, knowledge_rows
     from app.conversations.inbound import Inbound, receive
     from app.extensions import db
-    from app.models.chef import AvailabilityWindow, Chef
     from app.models.conversation import Draft, KnowledgeEntry
     from app.models.station import Station
 
     station = Station(slug="drafts", name="Drafts Bench", zip_code="30313", phone="+14045550100")
     db.session.add(station)
     db.session.flush()
-    for name in ("Kenji", "Hana", "Sora"):
-        chef = Chef(station_id=station.id, name=name, is_active=True)
-        db.session.add(chef)
-        db.session.flush()
-        for weekday in range(7):
-            window = AvailabilityWindow(
-                station_id=station.id, chef_id=chef.id, weekday=weekday, starts=clock(11), ends=clock(23, 59)
-            )
-            db.session.add(window)
+    add_chefs_every_slot(station, ("Kenji", "Hana", "Sora"))
     for copy in range(4):  # 24 entries: the knowledge base a station keeps after a few months
         for question, answer in FAQ:
             db.session.add(KnowledgeEntry(station_id=station.id, question=f"{question} ({copy})", answer=answer))

@@ -12,13 +12,13 @@ Each message goes the inbox's way: the classifier labels it, then `app.ai.drafti
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from app.ai.drafting import DraftRequest, DraftResult, compose
+from app.ai.evaluate import json_objects
 from app.ai.labels import Classification
 
 _CHANNELS = {
@@ -45,15 +45,8 @@ class DraftLine:
 def parse(lines: Iterable[str]) -> tuple[list[DraftLine], list[str]]:
     """The valid lines and, for the others, what is wrong with them (in words, with the line number)."""
     parsed, problems = [], []
-    for number, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        try:
-            row = json.loads(raw)
-        except ValueError as error:
-            problems.append(f"line {number}: not JSON ({error})")
-            continue
-        problem = _problem(row)
+    for number, row, wrong in json_objects(lines):
+        problem = wrong or _problem(row)
         if problem:
             problems.append(f"line {number}: {problem}")
             continue
@@ -63,9 +56,7 @@ def parse(lines: Iterable[str]) -> tuple[list[DraftLine], list[str]]:
     return parsed, problems
 
 
-def _problem(row: Any) -> str | None:
-    if not isinstance(row, dict):
-        return "not a JSON object"
+def _problem(row: dict) -> str | None:
     if isinstance(row.get("id"), bool) or not isinstance(row.get("id"), str | int):
         return '"id" must be a string or an integer'
     if row.get("channel") not in _CHANNELS:

@@ -57,6 +57,20 @@ def knowledge_rows() -> list[dict]:
     return json.loads(KNOWLEDGE_PATH.read_text(encoding="utf-8"))
 
 
+def add_chefs_every_slot(station: Station, names: tuple[str, ...]) -> None:
+    """Chefs who work every day from 11:00 to midnight: every slot has one place per chef."""
+    for name in names:
+        chef = Chef(station_id=station.id, name=name, is_active=True)
+        db.session.add(chef)
+        db.session.flush()
+        for weekday in range(7):
+            db.session.add(
+                AvailabilityWindow(
+                    station_id=station.id, chef_id=chef.id, weekday=weekday, starts=time(11), ends=time(23, 59)
+                )
+            )
+
+
 @contextmanager
 def scratch_station() -> Iterator[Station]:
     """A station for the evaluation, gone afterwards (everything is rolled back)."""
@@ -67,13 +81,7 @@ def scratch_station() -> Iterator[Station]:
         )  # fmt: skip
         db.session.add(station)
         db.session.flush()
-        for name in ("Kenji", "Hana", "Sora"):
-            chef = Chef(station_id=station.id, name=name, is_active=True)
-            db.session.add(chef)
-            db.session.flush()
-            for weekday in range(7):
-                db.session.add(AvailabilityWindow(station_id=station.id, chef_id=chef.id, weekday=weekday,
-                                                  starts=time(11), ends=time(23, 59)))  # fmt: skip
+        add_chefs_every_slot(station, ("Kenji", "Hana", "Sora"))
         for row in knowledge_rows():
             db.session.add(KnowledgeEntry(station_id=station.id, **row))
         db.session.flush()

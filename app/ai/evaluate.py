@@ -10,7 +10,7 @@ matrix (rows: true label, columns: predicted).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from app.ai.labels import EMOTIONS, INTENTS, Classification, normalize_channel
@@ -34,19 +34,28 @@ class Message:
     gold: dict = field(default_factory=dict)
 
 
-def parse_lines(lines: Iterable[str], *, labelled: bool = False) -> tuple[list[Message], list[Problem]]:
-    """Messages of JSONL lines ({"id", "text", "channel"}; with labelled=True also "intent", "emotion")."""
-    messages, problems = [], []
+def json_objects(lines: Iterable[str]) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line number, the object, None) per JSONL line, or (number, None, what is wrong); blank lines skipped."""
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
         try:
             row = json.loads(raw)
         except ValueError as error:
-            problems.append(Problem(number, f"not JSON ({error.msg})"))
+            yield number, None, f"not JSON ({error.msg})"
             continue
         if not isinstance(row, dict):
-            problems.append(Problem(number, "not a JSON object"))
+            yield number, None, "not a JSON object"
+            continue
+        yield number, row, None
+
+
+def parse_lines(lines: Iterable[str], *, labelled: bool = False) -> tuple[list[Message], list[Problem]]:
+    """Messages of JSONL lines ({"id", "text", "channel"}; with labelled=True also "intent", "emotion")."""
+    messages, problems = [], []
+    for number, row, wrong in json_objects(lines):
+        if wrong:
+            problems.append(Problem(number, wrong))
             continue
         message, problem = _message(number, row, labelled)
         if problem:
