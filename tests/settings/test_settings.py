@@ -151,9 +151,9 @@ def test_the_defaults_say_what_the_pages_said_before():
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("payment_methods", "", "name at least one way to pay"),
-        ("payment_methods", "Cash\ncash", "ways to pay repeat"),
-        ("gratuity_percent", "80", "less than or equal to 50"),
+        ("payment_methods", "", "Name at least one way to pay."),
+        ("payment_methods", "Cash\ncash", "Ways to pay repeat."),
+        ("gratuity_percent", "80", "Must be at most 50."),
     ],
 )
 def test_bad_ways_to_pay_or_gratuity_are_refused(as_role, world, dbq, field, value, message):
