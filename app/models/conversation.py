@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
-from app.models.delivery import DeliveryState
+from app.models.delivery import DeliveryState, unfinished_index
 
 # "review": a customer's review, answered publicly through the same draft / approve flow.
 CHANNELS = ("sms", "instagram", "email", "webchat", "review")
@@ -100,6 +100,7 @@ class Message(DeliveryState, StationScoped, db.Model):
             sqlite_where=text("provider_id IS NOT NULL"),
         ),
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+        unfinished_index("messages"),  # outbound replies still to send (the delivery sweep)
         # Analytics: volume, escalations and response times by period.
         Index(
             "ix_messages_station_created",

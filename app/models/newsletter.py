@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
-from app.models.delivery import DeliveryState
+from app.models.delivery import DeliveryState, unfinished_index
 
 SUBSCRIPTION_STATES = ("pending", "subscribed", "unsubscribed")  # email: pending until confirmed
 CAMPAIGN_STATES = ("draft", "scheduled", "sending", "sent", "cancelled")
@@ -106,6 +106,7 @@ class CampaignRecipient(DeliveryState, db.Model):
         UniqueConstraint("campaign_id", "subscriber_id"),
         Index("ix_campaign_recipients_pending", "campaign_id", "status", "id"),
         Index("ix_campaign_recipients_provider_id", "provider_id"),  # SMS delivery reports
+        unfinished_index("campaign_recipients"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
-from app.models.delivery import DeliveryState
+from app.models.delivery import DeliveryState, unfinished_index
 
 
 class OutboxMessage(db.Model):
@@ -57,6 +57,7 @@ class Notification(DeliveryState, db.Model):
         UniqueConstraint("key"),
         Index("ix_notifications_station_created", "station_id", "created_at"),
         Index("ix_notifications_provider_id", "provider_id"),
+        unfinished_index("notifications"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
