@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from urllib.parse import urlsplit
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -31,6 +32,18 @@ def _env_int(name: str, default: int) -> int:
 
 def _env_list(name: str) -> list[str]:
     return [item.strip() for item in (_env(name, "") or "").split(",") if item.strip()]
+
+
+def base_url_problem(value: str | None) -> str | None:
+    """Why `value` cannot be PUBLIC_BASE_URL (None when it can): http(s), a host, no query."""
+    if not value:
+        return "PUBLIC_BASE_URL is missing: set it to the address people use, e.g. https://ops.example.com"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"PUBLIC_BASE_URL must be an absolute http(s) address like https://ops.example.com, not {value!r}"
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return "PUBLIC_BASE_URL must not carry a query, a fragment or credentials"
+    return None
 
 
 class Config:
@@ -187,6 +200,8 @@ class ProductionConfig(Config):
         super().__init__()
         self.SECRET_KEY = _env("SECRET_KEY")
         self.LOG_FORMAT = _env("LOG_FORMAT", "json")
+        # Links in emails, QR codes and webhook checks name this address: no default guess.
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL")
 
     def validate(self) -> None:
         missing = [
@@ -194,6 +209,7 @@ class ProductionConfig(Config):
             for name, value in (
                 ("SECRET_KEY", self.SECRET_KEY),
                 ("DATABASE_URL", self.SQLALCHEMY_DATABASE_URI),
+                ("PUBLIC_BASE_URL", self.PUBLIC_BASE_URL),
             )
             if not value
         ]
@@ -201,6 +217,9 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "Production configuration is missing " + ", ".join(missing) + ": set it in the environment."
             )
+        problem = base_url_problem(self.PUBLIC_BASE_URL)  # set, but is it an address?
+        if problem:
+            raise RuntimeError(f"Production configuration: {problem}.")
 
 
 CONFIGS: dict[str, type[Config]] = {

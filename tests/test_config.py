@@ -9,12 +9,24 @@ from app import create_app
 from config import DevelopmentConfig, ProductionConfig, load_config
 from tests.support import make_app_fixture  # noqa: F401
 
-PRODUCTION_ENV = {"SECRET_KEY": "a-real-secret", "DATABASE_URL": "postgresql://teppan@db/teppan"}
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-real-secret",
+    "DATABASE_URL": "postgresql://teppan@db/teppan",
+    "PUBLIC_BASE_URL": "https://ops.teppan.example",
+}
 
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SESSION_COOKIE_SECURE", "TEPPAN_ENV"):
+    for name in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "PUBLIC_BASE_URL",
+        "REDIS_URL",
+        "SESSION_COOKIE_SECURE",
+        "TEPPAN_ENV",
+        "METRICS_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -22,9 +34,13 @@ def clean_env(monkeypatch):
 @pytest.mark.parametrize(
     ("present", "missing"),
     [
-        ({}, ["SECRET_KEY", "DATABASE_URL"]),
-        ({"DATABASE_URL": PRODUCTION_ENV["DATABASE_URL"]}, ["SECRET_KEY"]),
-        ({"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"]}, ["DATABASE_URL"]),
+        ({}, ["SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL"]),
+        ({"DATABASE_URL": PRODUCTION_ENV["DATABASE_URL"]}, ["SECRET_KEY", "PUBLIC_BASE_URL"]),
+        ({"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"]}, ["DATABASE_URL", "PUBLIC_BASE_URL"]),
+        (
+            {"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"], "DATABASE_URL": PRODUCTION_ENV["DATABASE_URL"]},
+            ["PUBLIC_BASE_URL"],
+        ),
     ],
 )
 def test_production_refuses_to_start_and_names_what_is_missing(clean_env, present, missing):
@@ -107,3 +123,21 @@ def test_unknown_environment_name_is_refused(clean_env):
         load_config("staging")
     clean_env.setenv("TEPPAN_ENV", "testing")
     assert isinstance(load_config(), teppan_config.TestingConfig)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ops.teppan.example",
+        "ftp://ops.teppan.example",
+        "https://",
+        "https://ops.example/?next=x",
+        "https://u:p@ops.example",
+    ],
+)
+def test_production_refuses_a_public_base_url_that_is_no_address(clean_env, value):
+    for name, setting in PRODUCTION_ENV.items():
+        clean_env.setenv(name, setting)
+    clean_env.setenv("PUBLIC_BASE_URL", value)
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app("production")

@@ -30,7 +30,7 @@ from app.conversations.inbound import Inbound, receive
 from app.errors import ValidationFailed
 from app.extensions import db, limiter
 from app.models.conversation import Conversation, Message
-from app.notifications import compose
+from app.web.urls import public_url
 
 CHANNEL = "webchat"
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -72,7 +72,7 @@ def _message_out(message: Message) -> out.ChatMessageOut:
 
 
 def _poll_url(token: str) -> str:
-    return compose.public_url("api.chat_thread", token=token)
+    return public_url("api.chat_thread", token=token)
 
 
 @bp.post("/chat/messages")

@@ -10,9 +10,9 @@ from app.api import schemas as out
 from app.availability.services import SlotInfo
 from app.models.booking import Booking, BookingStatus
 from app.models.station import Station
-from app.notifications import compose
 from app.pricing import format_money
 from app.stations.settings import MenuItem, StationSettings
+from app.web.urls import public_url
 
 REASONS: dict[str, out.SlotReason] = {
     "too soon": "too_soon",
@@ -159,7 +159,7 @@ def quote_out(data: Mapping[str, Any], settings: StationSettings | None = None) 
 
 def status_url(booking: Booking) -> str:
     """Absolute, from PUBLIC_BASE_URL, so that a replayed answer is the same everywhere."""
-    return compose.public_url("api.booking_status", public_token=booking.public_token)
+    return public_url("api.booking_status", public_token=booking.public_token)
 
 
 def deposit_url(booking: Booking) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -11,6 +11,7 @@ from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import User, new_session_token
+from app.web.urls import public_url
 
 RESET_SALT = "teppan.password-reset"
 
@@ -79,7 +80,7 @@ def request_password_reset(email: str) -> int | None:
         template="password_reset",
         kind="password_reset",
         user=user,
-        reset_url=url_for("auth.reset_password", token=token, _external=True),
+        reset_url=public_url("auth.reset_password", token=token),
         max_age_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
     )
     return message.id

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import stripe
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -34,6 +33,7 @@ from app.models.booking import Booking, BookingStatus
 from app.models.payment import CheckoutSession
 from app.models.station import Station
 from app.payments import stripe_client
+from app.web.urls import public_path_url
 
 MIN_LIFETIME = timedelta(minutes=31)
 MAX_LIFETIME = timedelta(hours=23, minutes=55)
@@ -54,8 +54,7 @@ class CheckoutLink:
 
 def pay_url(public_token: str, suffix: str = "") -> str:
     """The public payment page of a booking (emails and the API link here, never to Stripe)."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return f"{base}/pay/{public_token}{suffix}"
+    return public_path_url(f"/pay/{public_token}{suffix}")
 
 
 def checkout_expiry(deadline: datetime | None, now: datetime) -> datetime:

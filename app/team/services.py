@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from app import audit, mail
@@ -11,6 +11,7 @@ from app.errors import Conflict, NotAllowed, ValidationFailed
 from app.extensions import db
 from app.models.station import Station
 from app.models.user import Membership, Role, User, new_session_token
+from app.web.urls import public_url
 
 # Who may hand out which role: managers build their station's team, owners anything.
 ASSIGNABLE = {
@@ -78,7 +79,7 @@ def invite_user(
             user=user,
             role=role_value.value,
             station=station,
-            set_password_url=url_for("auth.reset_password", token=make_reset_token(user), _external=True),
+            set_password_url=public_url("auth.reset_password", token=make_reset_token(user)),
             max_age_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60,
         ).id
     return user, membership, email_id

@@ -44,6 +44,7 @@ def flask_worker(*args: str, timeout: int = 60) -> subprocess.CompletedProcess:
         DATABASE_URL=TEST_DATABASE_URL,
         REDIS_URL=TEST_REDIS_URL,
         SECRET_KEY="worker-test-secret",
+        PUBLIC_BASE_URL="https://teppan.example",
         LOG_LEVEL="WARNING",
         FLASK_APP="wsgi.py",
     )

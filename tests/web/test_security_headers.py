@@ -69,6 +69,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, world):
 def test_production_cookies_are_secure(monkeypatch, make_app, world):
     monkeypatch.setenv("SECRET_KEY", "production-test-secret")
     monkeypatch.setenv("DATABASE_URL", TEST_DATABASE_URL)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://ops.teppan.example")
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     production = make_app("production")
