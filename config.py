@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 
@@ -117,6 +118,11 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = secure
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        # Sessions signed in with the password end after this long idle, or this long after
+        # sign-in; "keep me signed in" lasts SESSION_REMEMBER_DAYS (app/auth/session.py).
+        self.SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
+        self.SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
+        self.REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("SESSION_REMEMBER_DAYS", 14))
         self.FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)
         # Proxies in front that set X-Forwarded-For/Proto/Host (a load balancer: 1).
         self.TRUSTED_PROXY_HOPS = _env_int("TRUSTED_PROXY_HOPS", 0)

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, g
-from flask_login import current_user
+from flask import abort, current_app, g, request
+from flask_login import current_user, login_fresh
 
 from app.models.user import Role
 
@@ -61,6 +61,13 @@ REGISTRY: dict[str, frozenset[Role]] = {
 }
 
 
+# Changes that take the password again when the session was restored from a "keep me
+# signed in" cookie rather than signed in with the password (OWASP ASVS 3.7.1): who may
+# do what, where the money goes back, business-wide settings.
+SENSITIVE = frozenset({"team.manage", "admin.users", "admin.stations", "station.settings", "payments.refund"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def role_has(role: Role | str | None, permission: str) -> bool:
     if permission not in REGISTRY:
         raise KeyError(f"unknown permission {permission!r}")  # a typo must not deny silently
@@ -94,6 +101,8 @@ def require(permission: str) -> Callable:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not can(permission):
                 abort(403)
+            if permission in SENSITIVE and request.method not in SAFE_METHODS and not login_fresh():
+                return current_app.login_manager.needs_refresh()
             return view(*args, **kwargs)
 
         wrapped.permission = permission  # read by the URL-walk test

@@ -214,7 +214,7 @@ PUBLIC_ENDPOINTS = {
 PUBLIC_PREFIXES = ("/api/", "/webhooks/", "/pay/", "/review/", "/n/", "/q/")
 
 # Signed-in pages that need no permission (everything else declares one with @require).
-NO_PERMISSION_NEEDED = {"home.index", "auth.account"}
+NO_PERMISSION_NEEDED = {"home.index", "auth.account", "auth.reauthenticate"}
 
 ALPHA_ROLES = ["owner", "manager", "staff", "chef"]
 BETA_USERS = ["other_manager", "other_staff"]

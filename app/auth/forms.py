@@ -14,6 +14,10 @@ class LoginForm(FormModel):
     remember: bool = False
 
 
+class ReauthenticateForm(FormModel):
+    password: Password
+
+
 class ForgotPasswordForm(FormModel):
     email: Email = Field(max_length=255)
 

@@ -36,10 +36,20 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def end_all_sessions(user: User) -> None:
+    """Rotate the token every login cookie and reset link of `user` carries: all of them stop working.
+
+    Called on sign-out, password change or reset, role change, membership removal,
+    deactivation and email change, so a copied session or "remember me" cookie (or a
+    reset link mailed to a former address) is worthless afterwards.
+    """
+    user.session_token = new_session_token()
+
+
 def set_password(user: User, new_password: str, *, action: str = "user.password_changed") -> None:
     """Store a new password and rotate the session token: every other session ends."""
     user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    end_all_sessions(user)
     audit.record(action, user, entity_type="User", station_id=None, actor_id=user.id)
 
 

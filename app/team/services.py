@@ -6,11 +6,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from app import audit, mail
-from app.auth.services import find_user_by_email, make_reset_token, normalise_email
+from app.auth.services import end_all_sessions, find_user_by_email, make_reset_token, normalise_email
 from app.errors import Conflict, NotAllowed, ValidationFailed
 from app.extensions import db
 from app.models.station import Station
-from app.models.user import Membership, Role, User, new_session_token
+from app.models.user import Membership, Role, User
 from app.web.urls import public_url
 
 # Who may hand out which role: managers build their station's team, owners anything.
@@ -95,6 +95,7 @@ def change_role(membership: Membership, role: str, *, actor_role: Role, actor_id
         raise ValidationFailed("Owner is business-wide: add or remove it from the Users page.")
     before = membership.role
     membership.role = new_role.value
+    end_all_sessions(membership.user)  # the next request signs in again, under the new role
     audit.record("membership.role_changed", membership, before={"role": before}, after={"role": new_role.value})
 
 
@@ -105,6 +106,7 @@ def remove_membership(membership: Membership, *, actor_role: Role, actor_id: int
     if membership.role == Role.OWNER and _owner_count() <= 1:
         raise Conflict("This is the last owner: add another owner first.")
     audit.record("membership.removed", membership, before={"user_id": membership.user_id, "role": membership.role})
+    end_all_sessions(membership.user)
     db.session.delete(membership)
 
 
@@ -125,8 +127,7 @@ def set_active(user: User, active: bool, *, actor_id: int) -> None:
     if user.is_active_flag == active:
         return
     user.is_active_flag = active
-    if not active:
-        user.session_token = new_session_token()
+    end_all_sessions(user)  # deactivated: out everywhere; reactivated: no old cookie comes back
     audit.record(
         "user.activated" if active else "user.deactivated",
         user,
@@ -151,6 +152,8 @@ def update_profile(user: User, *, name: str, email: str) -> None:
     if other is not None and other.id != user.id:
         raise Conflict("Another account uses that email.", fields={"email": "Already in use."})
     before = audit.snapshot(user, ["name", "email"])
+    if email != user.email:
+        end_all_sessions(user)  # a reset link mailed to the former address stops working
     user.name, user.email = name.strip(), email
     after = audit.snapshot(user, ["name", "email"])
     if before != after:

@@ -6,7 +6,9 @@ runs after the station is resolved and the user's membership is checked.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, make_response, redirect, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, jsonify, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from app.tenancy import enter_station
@@ -23,6 +25,33 @@ def signed_out_response():
     if wants_json():
         return jsonify(error={"code": "unauthenticated", "message": "Sign in first."}), 401
     return redirect(login_url)
+
+
+def _same_site_path(url: str | None) -> str | None:
+    """The path (and query) of `url` when it points into this site, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:  # a Referer from another site
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else None
+
+
+def reauthenticate_response():
+    """A sensitive change from a session that was not signed in with the password (see
+    app.auth.session): ask for the password, then go back to the page the form was on."""
+    back = request.full_path.rstrip("?") if request.method == "GET" else _same_site_path(request.referrer)
+    reauth_url = url_for("auth.reauthenticate", next=back or url_for("home.index"))
+    message = "Enter your password again to make this change."
+    if is_htmx():
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = reauth_url
+        return response
+    if wants_json():
+        return jsonify(error={"code": "reauthentication_required", "message": message}), 401
+    flash(message, "info")
+    return redirect(reauth_url)
 
 
 def station_blueprint(name: str, import_name: str, path: str = "") -> Blueprint:

@@ -5,8 +5,8 @@ tests build their own app with it on; `make_app` shares the test's database
 transaction and puts the shared limiter back as it was afterwards.
 
 Argon2 makes every checked password cost ~0.2 s of CPU, so the per-IP budget is spent
-with posts that fail form validation (no password: 400, never checked): the per-IP
-limit counts every POST, the per-account one only 401s.
+with posts that fail form validation (no password: 400, never checked). Both limits
+count failed posts only (400 and 401): successful sign-ins never spend either budget.
 """
 
 from __future__ import annotations
@@ -67,6 +67,22 @@ def test_successful_logins_do_not_count_against_the_account(make_app, world):
     throttled = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="2 per 15 minutes")
     for _ in range(3):
         assert attempt(throttled.test_client(), "staff@example.com", PASSWORD).status_code == 302
+
+
+def test_successful_sign_ins_from_one_office_address_never_lock_the_next_person_out(make_app, world):
+    """A whole team behind one office IP signs in all day: only failures count per IP."""
+    throttled = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_IP="3 per minute")
+    office = "198.51.100.20"
+    for n in range(8):  # well past the per-IP budget of 3
+        who = ("manager@example.com", "staff@example.com", "chef@example.com", "owner@example.com")[n % 4]
+        assert attempt(throttled.test_client(), who, PASSWORD, ip=office).status_code == 302, f"sign-in {n + 1}"
+    # Failures from that address are still limited, whoever they target.
+    client = throttled.test_client()
+    for who in ("manager@example.com", "staff@example.com", "nobody@example.com"):
+        assert attempt(client, who, WRONG, ip=office).status_code == 401
+    assert attempt(client, "chef@example.com", WRONG, ip=office).status_code == 429
+    # ... and then even the right password waits: the address is guessing.
+    assert attempt(client, "owner@example.com", PASSWORD, ip=office).status_code == 429
 
 
 def test_per_ip_limit_applies_across_accounts(make_app, world):

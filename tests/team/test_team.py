@@ -107,7 +107,9 @@ def test_removed_member_loses_the_station(app, as_role, world):
     chef = new_client(app, "chef@example.com")
     assert chef.get("/s/alpha/").status_code == 200
     as_role("manager").post_form(f"/s/alpha/team/{world.users['chef'].memberships[0].id}/remove")
-    assert chef.get("/s/alpha/").status_code == 404
+    # Removal ends the chef's sessions; signed in again, the station is no longer theirs.
+    assert chef.get("/s/alpha/").location.startswith("/login")
+    assert new_client(app, "chef@example.com").get("/s/alpha/").status_code == 404
 
 
 def test_manager_cannot_touch_another_stations_memberships(as_role, world, dbq):
