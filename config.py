@@ -154,6 +154,8 @@ class Config:
         self.PASSWORD_HASH_PROFILE = "default"  # "fast" only in tests
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+        # Bearer token for /metrics (and /info); production serves no metrics without it.
+        self.METRICS_TOKEN = _env("METRICS_TOKEN")
         self.APP_VERSION = _env("APP_VERSION", "0.1.0")
         self.GIT_REVISION = _env("GIT_REVISION")
 
@@ -194,6 +196,7 @@ class TestingConfig(Config):
         self.IMAP_HOST = None
         self.ROUTING_API_URL = None
         self.PASSWORD_HASH_PROFILE = "fast"
+        self.METRICS_TOKEN = None
         self.AI_MODEL_CACHE_DIR = os.path.join(tempfile.gettempdir(), "teppan-test-ai")
         # Never the repository's instance folder: per process, removed with the temp dir.
         self.UPLOAD_FOLDER = os.path.join(tempfile.gettempdir(), f"teppan-test-uploads-{os.getpid()}")

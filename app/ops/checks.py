@@ -1,14 +1,14 @@
-"""Dependency checks and the secret-free configuration summary."""
+"""Dependency checks and the configuration summary (modes and versions: never an address or a credential)."""
 
 from __future__ import annotations
 
+import platform
 import subprocess
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from app.extensions import db
 
@@ -49,15 +49,6 @@ def git_revision() -> str | None:
         return None
 
 
-def _safe_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - never leak an unparsable URL
-        return "(set)"
-
-
 def config_summary(app: Flask) -> dict:
     cfg = app.config
     return {
@@ -65,14 +56,28 @@ def config_summary(app: Flask) -> dict:
         "version": cfg["APP_VERSION"],
         "git_revision": cfg.get("GIT_REVISION") or git_revision(),
         "environment": cfg["ENV_NAME"],
+        # Which kind of service, never where it is or how to log in (not even masked).
         "database": db.engine.dialect.name,
-        "database_url": _safe_url(cfg["SQLALCHEMY_DATABASE_URI"]),
         "jobs": "redis" if cfg.get("REDIS_URL") else "inline",
-        "redis_url": _safe_url(cfg.get("REDIS_URL")),
         "email": "smtp" if cfg.get("SMTP_HOST") else "recorded",
         "sms": "twilio" if cfg.get("TWILIO_ACCOUNT_SID") else "recorded",
         "payments": "stripe" if cfg.get("STRIPE_SECRET_KEY") else "manual",
         "ai": "openai" if cfg.get("OPENAI_API_KEY") else "offline",
         "sentry": bool(cfg.get("SENTRY_DSN")),
         "public_site_origins": cfg.get("PUBLIC_SITE_ORIGINS", []),
+        "versions": library_versions(),
     }
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> dict[str, str]:
+    """Python and the libraries whose security fixes matter most here."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in ("flask", "werkzeug", "sqlalchemy", "psycopg", "redis", "rq", "flask-login", "stripe", "gunicorn"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found

@@ -24,10 +24,11 @@ from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMet
 
 from app.conversations.learning import DraftsCollector
 from app.jobs.metrics import JobsCollector
+from app.ops.access import guard_metrics
 
 
 def init_metrics(app: Flask) -> PrometheusMetrics:
-    options = {"group_by": "endpoint", "defaults_prefix": "teppan"}
+    options = {"group_by": "endpoint", "defaults_prefix": "teppan", "metrics_decorator": guard_metrics}
     collectors = (JobsCollector(app), DraftsCollector(app))
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         metrics = GunicornInternalPrometheusMetrics(app, **options)

@@ -6,6 +6,7 @@ from flask import current_app, jsonify
 
 from app.extensions import limiter
 from app.ops import bp
+from app.ops.access import may_read_info, refused
 from app.ops.checks import check_database, check_redis, config_summary
 
 
@@ -33,5 +34,9 @@ def ready():
 @bp.get("/info")
 @limiter.exempt
 def info():
-    """Version, git revision and a configuration summary without secrets."""
-    return jsonify(config_summary(current_app))
+    """Version, git revision, versions and service modes: for owners and the metrics token."""
+    if not may_read_info():
+        return refused(401, "Sign in as an owner, or send the metrics token as a bearer token.")
+    response = jsonify(config_summary(current_app))
+    response.headers["Cache-Control"] = "no-store"
+    return response
