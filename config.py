@@ -146,6 +146,9 @@ class Config:
         self.DELIVERY_LEASE_SECONDS = _env_int("DELIVERY_LEASE_SECONDS", 45)
         # Review photos (default: instance/uploads); the review link's lifetime.
         self.UPLOAD_FOLDER = _env("UPLOAD_FOLDER")
+        # Largest request body anywhere (413 past it); the review form, the API and the
+        # webhooks set their own limits per request.
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_BYTES", 1024 * 1024)
         self.REVIEW_LINK_MAX_AGE_DAYS = _env_int("REVIEW_LINK_MAX_AGE_DAYS", 60)
         # Asking the AI for a fresh draft, per user (every draft may cost money).
         self.DRAFT_REGENERATE_LIMIT = _env("DRAFT_REGENERATE_LIMIT", "6 per minute")

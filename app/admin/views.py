@@ -21,6 +21,7 @@ from app.team.forms import ROLE_LABELS, ActiveForm, InviteForm, MembershipForm, 
 from app.web.forms import read_form
 from app.web.htmx import finish_mutation, render
 from app.web.pagination import page_url_builder, paginate
+from app.web.params import int_arg, page_arg
 
 # --- stations -------------------------------------------------------------------------
 
@@ -182,7 +183,7 @@ def set_active(user_id: int):
 def audit_log():
     """Who did what, newest first, filterable by station, action and person."""
     stmt = select(AuditEntry).order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
-    station_id = request.args.get("station", type=int)
+    station_id = int_arg(request.args, "station")
     action = (request.args.get("action") or "").strip()
     actor = (request.args.get("actor") or "").strip().lower()
     if station_id:
@@ -212,12 +213,10 @@ def sent_messages():
 
     channel = request.args.get("channel", "")
     status = request.args.get("status", "")
-    station_id = request.args.get("station", type=int)
+    station_id = int_arg(request.args, "station")
     return render_template(
         "admin/messages.html",
-        page=sent_messages_page(
-            page=request.args.get("page", 1, type=int) or 1, channel=channel, status=status, station_id=station_id
-        ),
+        page=sent_messages_page(page=page_arg(), channel=channel, status=status, station_id=station_id),
         filters={"channel": channel, "status": status, "station": station_id},
         statuses=STATUSES,
         status_labels=STATUS_LABELS,

@@ -10,6 +10,7 @@ from sqlalchemy import Select, or_
 from app.availability.services import booked_counts, capacities
 from app.customers.contact import normalise_phone
 from app.extensions import db
+from app.ids import parse_id
 from app.models.booking import HOLDS_SLOT, Booking, BookingStatus
 from app.models.customer import Customer
 from app.models.station import Station
@@ -84,8 +85,8 @@ def booking_list(filters: ListFilters) -> Select:
         stmt = stmt.where(Booking.event_date <= filters.date_to)
     if filters.chef == "none":
         stmt = stmt.where(Booking.chef_id.is_(None))
-    elif filters.chef.isdigit():
-        stmt = stmt.where(Booking.chef_id == int(filters.chef))
+    elif (chef_id := parse_id(filters.chef)) is not None:
+        stmt = stmt.where(Booking.chef_id == chef_id)
     return stmt.order_by(*SORTS[filters.sort])
 
 

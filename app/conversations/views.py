@@ -29,6 +29,7 @@ from app.tenancy import get_scoped_or_404, scoped
 from app.web.forms import read_form
 from app.web.htmx import finish_mutation, render, wants_fragment
 from app.web.pagination import page_url_builder, paginate
+from app.web.params import int_arg
 
 # How often the pages poll for news (seconds): the list, the thread, a draft being written.
 LIST_POLL_SECONDS = 15
@@ -221,7 +222,7 @@ def regenerate(conversation_id: int):
 def canned(conversation_id: int):
     """A canned reply with its variables filled, to put in the editor."""
     conversation = _conversation(conversation_id)
-    canned_id = request.args.get("canned_id", type=int)
+    canned_id = int_arg(request.args, "canned_id")
     if canned_id is None:
         return "", 204  # the "Insert a canned reply…" placeholder: leave the editor as it is
     reply = get_scoped_or_404(CannedReply, canned_id)

@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import request
 from sqlalchemy import case, func, literal, select, union_all
 
 from app.extensions import db
@@ -21,6 +20,7 @@ from app.models.user import User
 from app.payments.checkout import pay_url, payable
 from app.payments.forms import LedgerFilters
 from app.payments.services import refund_limits, refund_methods
+from app.web.params import page_arg
 
 PER_PAGE = 50
 
@@ -141,7 +141,7 @@ def _ledger(station: Station, filters: LedgerFilters):
 def ledger_page(station: Station, filters: LedgerFilters) -> tuple[LedgerPage, LedgerTotals]:
     """One page of the ledger (newest first) and the totals of everything it matches."""
     ledger = _ledger(station, filters)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     succeeded = ledger.c.status == "succeeded"
     in_flight = ledger.c.status.in_((RefundStatus.PENDING, RefundStatus.REQUIRES_ACTION))
 

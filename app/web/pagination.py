@@ -7,11 +7,12 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
 from app.extensions import db
+from app.web.params import page_arg
 
 
 def paginate(stmt: Select, per_page: int = 25) -> Pagination:
-    page = request.args.get("page", 1, type=int) or 1
-    return db.paginate(stmt, page=max(page, 1), per_page=per_page, max_per_page=100, error_out=False)
+    """One page of `stmt`; `?page=` is checked first (app.web.params: a 400, never an overflow)."""
+    return db.paginate(stmt, page=page_arg(), per_page=per_page, max_per_page=100, error_out=False)
 
 
 def page_url_builder(endpoint: str, **fixed):

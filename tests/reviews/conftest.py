@@ -3,12 +3,14 @@ photos as real image bytes, and uploads in a temporary folder."""
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
+from PIL import Image
 
 from app.bookings import lifecycle
 from app.bookings.services import create_booking
@@ -35,10 +37,42 @@ def png_bytes(width: int = 2, height: int = 2) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 
 
-def jpeg_bytes() -> bytes:
-    """The opening of a real JFIF file (SOI, APP0 'JFIF'), then data and EOI."""
-    app0 = b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-    return b"\xff\xd8\xff\xe0" + struct.pack(">H", len(app0) + 2) + app0 + b"\x00" * 64 + b"\xff\xd9"
+def jpeg_bytes(width: int = 4, height: int = 3) -> bytes:
+    """A real (tiny, orange) JPEG image, encoded by Pillow."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (240, 120, 0)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims `width` x `height` pixels: a few bytes that decode to width*height*3.
+
+    The compressed pixel data of a real 100,000 x 100,000 bomb is ~10 MB of zlib; its
+    header is what any reader sees first, and all that the upload check may look at.
+    """
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 4096, 9)  # the start of an all-black image
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def jpeg_header_only(width: int, height: int) -> bytes:
+    """A baseline JPEG header (SOF0) claiming `width` x `height`, with no real scan data."""
+    sof = struct.pack(">BHHB", 8, height, width, 3) + b"\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+    sos = b"\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00"
+    return (
+        b"\xff\xd8\xff\xc0"
+        + struct.pack(">H", len(sof) + 2)
+        + sof
+        + b"\xff\xda"
+        + struct.pack(">H", len(sos) + 2)
+        + sos
+        + b"\x00" * 16
+        + b"\xff\xd9"
+    )
 
 
 def completed_party(station: Station, chef=None, *, day_offset: int = 14, name: str = "Ada Lovelace", **customer):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
 from app.models.base import utcnow
 from app.models.review import Review
-from tests.reviews.conftest import LINKS, jpeg_bytes, png_bytes
+from app.models.station import Station
+from tests.reviews.conftest import LINKS, jpeg_bytes, jpeg_header_only, png_bytes, png_header_only
 
 MB = 1024 * 1024
 
@@ -150,3 +152,62 @@ def test_a_body_larger_than_three_photos_is_refused_before_parsing(client, party
     response = client.post_form(_url(party), {"rating": "5", "photos": files}, content_type="multipart/form-data")
     assert response.status_code == 413
     assert _reviews(dbq) == []
+
+
+# --- decompression bombs: refused from the header, before anything decodes --------------
+
+
+@pytest.mark.parametrize(
+    ("image", "name", "needle"),
+    [
+        (lambda: png_header_only(100_000, 100_000), "bomb.png", "far more than 50 megapixels"),
+        (lambda: jpeg_header_only(65_000, 65_000), "bomb.jpg", "far more than 50 megapixels"),
+        (
+            lambda: png_header_only(8_000, 8_000),
+            "big.png",
+            "8,000 x 8,000 pixels: photos may have at most 50",
+        ),  # under Pillow's own limit
+        (lambda: png_bytes()[:20], "cut.png", "not a readable image"),  # the signature, then nothing
+        (lambda: b"\xff\xd8\xff" + b"\x00" * 100, "fake.jpg", "not a readable image"),
+    ],
+)
+def test_an_image_too_large_to_decode_or_unreadable_gets_a_clear_400_and_nothing_is_stored(
+    client, party, dbq, _uploads, image, name, needle
+):
+    files = [(io.BytesIO(png_bytes()), "fine.png"), (io.BytesIO(image()), name)]
+    response = client.post_form(
+        _url(party), {"rating": "5", "text": "Great", "photos": files}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert needle in html and name in html
+    assert _reviews(dbq) == []
+    assert not _uploads.exists() or not any(_uploads.rglob("*.*"))
+
+
+def test_the_largest_allowed_photo_is_accepted(client, party, dbq):
+    files = [(io.BytesIO(jpeg_bytes(7_000, 7_000)), "phone.jpg")]  # 49 megapixels, a real JPEG
+    response = client.post_form(
+        _url(party), {"rating": "5", "text": "Great", "photos": files}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 303
+    [review] = _reviews(dbq)
+    assert review.photos[0]["content_type"] == "image/jpeg"
+
+
+def test_a_bomb_stored_before_the_check_is_never_served_to_staff(app, as_role, world, _uploads):
+    from app.extensions import db
+    from app.reviews import photos
+    from tests.reviews.factories import review_with_photo
+
+    with app.app_context():
+        review = review_with_photo(db.session.get(Station, world.station.id))
+        bomb = photos.save(review.id, [photos.Photo(data=png_header_only(100_000, 100_000), kind=photos.PNG)])
+        db.session.get(Review, review.id).photos = [*review.photos, *bomb]
+        db.session.commit()
+        review_id = review.id
+    client = as_role("manager")
+    assert client.get(f"/s/alpha/reviews/{review_id}/photos/0").status_code == 200
+    refused = client.get(f"/s/alpha/reviews/{review_id}/photos/1")
+    assert refused.status_code == 410
+    assert refused.mimetype != "image/png"
