@@ -135,7 +135,7 @@ def booking_created() -> dict[str, Any]:
     priced = _quote()
     return dump(
         out.BookingCreated(
-            reference="TP-7KQ2MX",
+            reference="TP-7KR3MXH9A",
             public_token=TOKEN,
             status="pending_deposit",
             station="atlanta",
@@ -156,7 +156,7 @@ def booking_status() -> dict[str, Any]:
     priced = _quote()
     return dump(
         out.BookingStatus(
-            reference="TP-7KQ2MX",
+            reference="TP-7KR3MXH9A",
             status="confirmed",
             station=out.StationContact(slug="atlanta", name=_STATION.name, phone=_STATION.phone, email=_STATION.email),
             event_date=date(2027, 6, 5),

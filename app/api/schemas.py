@@ -209,7 +209,7 @@ class Guests(BaseModel):
 
 
 class BookingCreated(BaseModel):
-    reference: str = Field(description="Say it on the phone: TP-XXXXXX")
+    reference: str = Field(description="Say it on the phone: TP-XXXXXXXXX (older bookings: TP-XXXXXX)")
     public_token: str = Field(description="Secret of this booking's status URL")
     status: str
     station: str

@@ -28,7 +28,7 @@ from app.integrations import stripe_enabled
 from app.jobs.outbox import emit
 from app.leads.conversion import link_booking, link_open_lead
 from app.models.base import utcnow
-from app.models.booking import HOLDS_SLOT, Booking, SlotLock
+from app.models.booking import HOLDS_SLOT, Booking, SlotLock, add_with_new_reference
 from app.models.lead import Lead
 from app.models.station import Station
 from app.models.user import User
@@ -222,8 +222,7 @@ def create_booking(
         attribution=attribution,
         qr_code_id=qr_code_for(station.id, attribution),
     )
-    db.session.add(booking)
-    db.session.flush()
+    add_with_new_reference(booking)
     log_event(
         booking,
         "created",

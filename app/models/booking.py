@@ -19,8 +19,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.errors import DomainError
 from app.extensions import db
 from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
 
@@ -38,11 +40,17 @@ class BookingStatus(StrEnum):
 HOLDS_SLOT = (BookingStatus.PENDING_DEPOSIT, BookingStatus.CONFIRMED, BookingStatus.COMPLETED)
 _HOLDS_SLOT_SQL = "status IN ('pending_deposit', 'confirmed', 'completed')"
 
-REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read over the phone
+# Read over the phone and typed from an email: no two symbols that look alike (0/O/Q/D,
+# 1/I/L, 2/Z, 5/S, 6/G, 8/B, U/V). 19 symbols, 9 of them: 19**9 = 3.2e11 references
+# ("TP-" + 9 = 12 characters, the column's width: the 6-character ones issued before stay
+# valid). A clash is still possible, so inserts retry (`add_with_new_reference`).
+REFERENCE_ALPHABET = "ACEFHJKMNPRTWXY3479"
+REFERENCE_LENGTH = 9
+REFERENCE_ATTEMPTS = 5
 
 
 def new_reference() -> str:
-    return "TP-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return "TP-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
 def new_public_token() -> str:
@@ -228,3 +236,36 @@ class IdempotencyRecord(StationScoped, db.Model):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NoFreeReference(DomainError):
+    """REFERENCE_ATTEMPTS references in a row were taken: never expected; "try again", not a 500."""
+
+    status = 503
+    code = "try_again"
+
+
+def add_with_new_reference(booking: Booking) -> None:
+    """Insert `booking` with a fresh reference, drawing again when the reference is taken.
+
+    Each try runs in a savepoint: on PostgreSQL a failed INSERT aborts the whole
+    transaction (with the slot lock the caller holds) unless it is rolled back to a
+    savepoint first. Only a clash on the reference is retried; any other integrity error
+    is the caller's.
+    """
+    for _ in range(REFERENCE_ATTEMPTS):
+        booking.reference = new_reference()
+        try:
+            with db.session.begin_nested():
+                db.session.add(booking)
+                db.session.flush()
+            return
+        except IntegrityError as error:
+            if not _reference_clash(error):
+                raise
+    raise NoFreeReference("We could not file your booking just now. Please send it again.")
+
+
+def _reference_clash(error: IntegrityError) -> bool:
+    constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)  # PostgreSQL
+    return constraint == "uq_bookings_reference" or "bookings.reference" in str(error.orig)  # SQLite
