@@ -194,6 +194,8 @@ def create_booking(
     booking = Booking(
         station_id=station.id,
         customer=customer,
+        contact_email=data.customer.email,  # its messages go where the booking said
+        contact_phone=data.customer.phone,
         source=source,
         status="pending_deposit",
         event_date=data.event_date,

@@ -96,3 +96,17 @@ def merged_into(customer: Customer) -> Customer | None:
     if customer.merged_into_id is None:
         return None
     return db.session.scalar(scoped(Customer, Customer.id == customer.merged_into_id, station_id=customer.station_id))
+
+
+def possible_duplicate_of(customer: Customer) -> Customer | None:
+    """The customer this one shares a phone with (flagged when a booking created it), if still open."""
+    if customer.possible_duplicate_of_id is None or customer.merged_into_id is not None:
+        return None
+    return db.session.scalar(
+        scoped(
+            Customer,
+            Customer.id == customer.possible_duplicate_of_id,
+            Customer.merged_into_id.is_(None),
+            station_id=customer.station_id,
+        )
+    )

@@ -65,6 +65,7 @@ def detail(customer_id: int):
         bookings=queries.bookings_of(customer),
         ledger=queries.consent_ledger(customer),
         duplicates=[] if merged_into else services.likely_duplicates(customer),
+        possible_duplicate_of=queries.possible_duplicate_of(customer),
         display_phone=display_phone,
         booking_url=booking_url,
     )
@@ -106,3 +107,15 @@ def merge(customer_id: int):
     bookings = moved.get("bookings", 0)
     message = f"{duplicate.name} merged into {keep.name}: {bookings} booking{'s' if bookings != 1 else ''} moved."
     return finish_mutation(message, back=back)
+
+
+@bp.post("/<int:customer_id>/not-a-duplicate")
+@require("customers.merge")
+def dismiss_duplicate(customer_id: int):
+    """Staff checked: this customer is not the one they share a phone with."""
+    customer = get_scoped_or_404(Customer, customer_id)
+    services.dismiss_possible_duplicate(customer)
+    return finish_mutation(
+        f"{customer.name} is kept as a customer of their own.",
+        back=url_for("customers.detail", customer_id=customer.id),
+    )

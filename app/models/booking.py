@@ -119,6 +119,11 @@ class Booking(StationScoped, TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(String(16), default="staff")  # api | staff | lead
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The email and phone given with this booking: its messages go there, even when the
+    # customer record it is filed under holds another phone (NULL: older bookings, staff
+    # entries without one; the customer's contact is used).
+    contact_email: Mapped[str | None] = mapped_column(String(255))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
     chef_id: Mapped[int | None] = mapped_column(ForeignKey("chefs.id", ondelete="SET NULL"), index=True)
 
     # When: the station-local date and slot ("18:00"), and the UTC instant they mean.
@@ -172,6 +177,14 @@ class Booking(StationScoped, TimestampMixin, db.Model):
         cascade="all, delete-orphan",
         order_by="BookingEvent.occurred_at.desc(), BookingEvent.id.desc()",
     )
+
+    @property
+    def notify_email(self) -> str | None:
+        return self.contact_email or (self.customer.email if self.customer else None)
+
+    @property
+    def notify_phone(self) -> str | None:
+        return self.contact_phone or (self.customer.phone if self.customer else None)
 
     @property
     def guests(self) -> int:

@@ -28,6 +28,9 @@ class Customer(StationScoped, TimestampMixin, db.Model):
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     # A merged duplicate points at the customer that absorbed it.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    # Created from a booking whose phone belongs to this other customer (under another
+    # email or name): maybe the same person, maybe a household. Staff merge or dismiss.
+    possible_duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
 
     bookings = relationship("Booking", back_populates="customer", lazy="select", order_by="Booking.event_date.desc()")
     consents = relationship(

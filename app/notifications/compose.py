@@ -157,7 +157,7 @@ def context(
         "station_phone": display_phone(station.phone) if station.phone else "",
         "booking": booking,
         "customer": customer,
-        "customer_phone": display_phone(customer.phone) if customer and customer.phone else "",
+        "customer_phone": display_phone(booking.notify_phone) if booking.notify_phone else "",
         "first_name": (customer.name or "").split(" ")[0] or "there",
         "reference": booking.reference,
         "when": _when(booking.starts_at, zone, locale, LONG),

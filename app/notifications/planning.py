@@ -42,10 +42,10 @@ REVIEW_LOOKBACK = timedelta(days=14)  # a scheduler down for days still catches 
 
 
 def _customer_specs(booking: Booking, prefix: str, kind: str, purpose: str = TRANSACTIONAL) -> list[Spec]:
-    customer = booking.customer
+    # The contact given with the booking, not whatever the customer record holds now.
     return [
-        Spec(f"{prefix}:email:customer", kind, "email", customer.email or "", purpose),
-        Spec(f"{prefix}:sms:customer", kind, "sms", customer.phone or "", purpose),
+        Spec(f"{prefix}:email:customer", kind, "email", booking.notify_email or "", purpose),
+        Spec(f"{prefix}:sms:customer", kind, "sms", booking.notify_phone or "", purpose),
     ]
 
 

@@ -109,8 +109,8 @@ def session_params(booking: Booking, station: Station, amount_cents: int, expire
         "success_url": pay_url(booking.public_token, "/success") + "?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": pay_url(booking.public_token, "/cancel"),
     }
-    if booking.customer is not None and booking.customer.email:
-        params["customer_email"] = booking.customer.email
+    if booking.notify_email:
+        params["customer_email"] = booking.notify_email
     return params
 
 

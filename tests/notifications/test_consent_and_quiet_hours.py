@@ -95,8 +95,9 @@ def test_marketing_needs_consent_on_each_channel(svc):
 
 def test_missing_phone_is_a_visible_skip(svc):
     booking_id = book(svc)
-    customer = booking(booking_id).customer
-    customer.phone = None
+    row = booking(booking_id)
+    row.customer.phone = None
+    row.contact_phone = None  # nor one given with the booking
     db.session.commit()
     confirm(booking_id)
     assert (_sms(booking_id, "booking_confirmed").status, _sms(booking_id, "booking_confirmed").reason) == (
