@@ -130,6 +130,12 @@ class Config:
         # Flask-Limiter storage: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory.
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI")
+        # Redis down must not take sign-in and bookings down with it: the limits are kept
+        # in this process's memory until Redis answers again (and a storage error never
+        # fails a request). Short timeouts, so a hung Redis costs milliseconds, not seconds.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
         self.LOGIN_LIMIT_PER_IP = _env("LOGIN_LIMIT_PER_IP", "20 per 10 minutes")
         self.LOGIN_LIMIT_PER_ACCOUNT = _env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
 

@@ -25,6 +25,7 @@ from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMet
 from app.conversations.learning import DraftsCollector
 from app.jobs.metrics import JobsCollector
 from app.ops.access import guard_metrics
+from app.ops.ratelimit import init_ratelimit_metrics
 
 
 def init_metrics(app: Flask) -> PrometheusMetrics:
@@ -39,6 +40,9 @@ def init_metrics(app: Flask) -> PrometheusMetrics:
         for collector in collectors:
             metrics.registry.register(collector)
     metrics.info("teppan_app_info", "Teppan build", version=app.config["APP_VERSION"])
+    # Multiprocess mode: counters write to PROMETHEUS_MULTIPROC_DIR, not to a registry.
+    multiprocess = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+    init_ratelimit_metrics(app, None if multiprocess else metrics.registry)
     app.extensions["metrics"] = metrics
     return metrics
 
