@@ -193,7 +193,7 @@ def create_booking(
     attribution = data.attribution.model_dump(exclude_none=True)
     booking = Booking(
         station_id=station.id,
-        customer=customer,
+        customer_id=customer.id,  # (not `customer=`: the booking joins the session only when inserted)
         contact_email=data.customer.email,  # its messages go where the booking said
         contact_phone=data.customer.phone,
         source=source,

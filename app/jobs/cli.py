@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         from rq import SimpleWorker
 
         from app.jobs.queues import queue, redis_connection
+        from app.jobs.recovery import MAINTENANCE_SECONDS, recover_dead_local_workers
 
         connection = redis_connection()
         if connection is None:
@@ -31,13 +32,16 @@ def register(app: Flask) -> None:
         unknown = set(names) - set(QUEUES)
         if unknown:
             raise click.ClickException(f"unknown queue(s): {', '.join(sorted(unknown))}")
+        # A worker of this host killed mid-job (and restarted, by systemd say): its job
+        # runs again now, not when RQ notices the expired heartbeat (app.jobs.recovery).
+        recover_dead_local_workers(connection, QUEUES)
         # SimpleWorker runs jobs in this process, inside this app context (no fork: the
         # database pool is never shared between processes). The scheduler (a forked
         # process that only talks to Redis) moves retries whose backoff has passed back
         # to their queue: without it, Retry(interval=...) never fires.
-        SimpleWorker([queue(name) for name in names], connection=connection).work(
-            burst=burst, with_scheduler=with_scheduler, max_jobs=max_jobs
-        )
+        SimpleWorker(
+            [queue(name) for name in names], connection=connection, maintenance_interval=MAINTENANCE_SECONDS
+        ).work(burst=burst, with_scheduler=with_scheduler, max_jobs=max_jobs)
 
     @app.cli.command("scheduler")
     @click.option("--tick", default=5.0, help="Seconds between checks.")

@@ -63,5 +63,14 @@ def announce(tag: str) -> None:
     emit("test.record", key=f"announce-{tag}", tag=tag)
 
 
+@job("test.hang_once", queue="default", retries=2)
+def hang_once(tag: str) -> int:
+    """Hangs on its first run (the test kills the worker then); returns at once afterwards."""
+    attempt = _count(tag)
+    if attempt == 1:
+        time.sleep(120)
+    return attempt
+
+
 def run(job_name: str, payload: dict[str, Any], message_id: int | None = None) -> Any:
     return runner.run(job_name, payload, message_id)
