@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, session
 from flask_talisman import Talisman
 
 CSP = {
@@ -38,8 +38,18 @@ def _refuse_nul_bytes():
                 abort(400, "Text may not contain NUL characters.")
 
 
+def _no_store_for_signed_in(response):
+    """Pages of a signed-in user hold customers' details: no browser or proxy keeps a copy
+    (the back button after signing out, a shared computer; OWASP ASVS 8.2.1)."""
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and "_user_id" in session:
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response
+
+
 def register(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
+    app.after_request(_no_store_for_signed_in)
     Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],

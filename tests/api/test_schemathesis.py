@@ -5,9 +5,14 @@ Every documented operation is exercised with generated valid and invalid request
 the documented status codes, content types and response schemas. "Valid by the
 schema" is not "bookable" (a random slug is no station, a random date no slot), so
 the check that schema-valid data must be accepted is left out.
+
+FUZZ_EXAMPLES (default 25 per operation) makes a bigger run by hand, e.g.
+`FUZZ_EXAMPLES=400 make test PYTEST_ARGS="tests/api/test_schemathesis.py -q"` (see SECURITY.md).
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 import schemathesis
@@ -40,7 +45,7 @@ def alpha_with_chefs(app, world):
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

@@ -1,4 +1,4 @@
-"""Request bodies are bounded everywhere, not only where a view remembered to set a limit."""
+"""Request bodies are bounded everywhere, and signed-in pages are never cached (OWASP ASVS 8.2.1)."""
 
 from __future__ import annotations
 
@@ -26,3 +26,13 @@ def test_a_staff_form_cannot_upload_a_huge_file_to_disk(as_role, world):
 def test_ordinary_forms_still_fit(client, world):
     response = client.post_form("/login", {"email": "manager@example.com", "password": PASSWORD})
     assert response.status_code == 302
+
+
+def test_signed_in_pages_are_never_stored_by_browsers_or_proxies(as_role, client, world):
+    page = as_role("manager").get("/s/alpha/customers/")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "Cookie" in page.headers["Vary"]
+    # Public pages and static files keep their own caching.
+    assert "no-store" not in (client.get("/login").headers.get("Cache-Control") or "")
+    assert "no-store" not in (as_role("manager").get("/static/app.css").headers.get("Cache-Control") or "")
