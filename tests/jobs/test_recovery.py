@@ -7,12 +7,10 @@ the test's own.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import redis
@@ -23,26 +21,16 @@ from app.jobs.queues import queue
 from tests.conftest import TEST_DATABASE_URL
 from tests.jobs import worker_jobs
 from tests.own_redis import own_redis  # noqa: F401
+from tests.processes import ROOT, production_env
 
 pytestmark = [pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def _worker(redis_url: str, *args: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in ("PROMETHEUS_MULTIPROC_DIR", "SENTRY_DSN")}
-    env.update(
-        TEPPAN_ENV="production",
-        DATABASE_URL=TEST_DATABASE_URL,
-        REDIS_URL=redis_url,
-        SECRET_KEY="recovery-test-secret",
-        PUBLIC_BASE_URL="https://teppan.example",
-        LOG_LEVEL="WARNING",
-    )
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "default", *args],
         cwd=ROOT,
-        env=env,
+        env=production_env(DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=redis_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -8,7 +8,6 @@ way a deployment runs it.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -27,6 +26,7 @@ from app.models.outbox import OutboxMessage
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.jobs import worker_jobs
 from tests.jobs.conftest import add_chefs, booking_body, queued_ids
+from tests.processes import production_env
 
 pytestmark = [pytest.mark.redis, pytest.mark.committing, pytest.mark.slow]
 
@@ -34,20 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def flask_worker(*args: str, timeout: int = 60) -> subprocess.CompletedProcess:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("PROMETHEUS_MULTIPROC_DIR", "SENTRY_DSN", "RATELIMIT_STORAGE_URI")
-    }
-    env.update(
-        TEPPAN_ENV="production",
-        DATABASE_URL=TEST_DATABASE_URL,
-        REDIS_URL=TEST_REDIS_URL,
-        SECRET_KEY="worker-test-secret",
-        PUBLIC_BASE_URL="https://teppan.example",
-        LOG_LEVEL="WARNING",
-        FLASK_APP="wsgi.py",
-    )
+    env = production_env(DATABASE_URL=TEST_DATABASE_URL, REDIS_URL=TEST_REDIS_URL, FLASK_APP="wsgi.py")
     result = subprocess.run(
         [sys.executable, "-m", "flask", "worker", *args],
         cwd=ROOT,
