@@ -103,12 +103,18 @@ def test_public_url_ignores_the_request_and_keeps_a_path_prefix(make_app):
 
 def test_no_module_builds_absolute_urls_from_the_request():
     """One helper (app.web.urls) builds absolute URLs; the request's host is never used for one."""
-    root = Path(__file__).resolve().parents[2] / "app"
+    root = Path(__file__).resolve().parents[2]
     forbidden = re.compile(r"_external\s*=\s*True|request\.(host_url|url_root)")
+    sources = [
+        *(root / "app").rglob("*.py"),
+        *(root / "templates").rglob("*.html"),
+        *(root / "templates").rglob("*.txt"),
+    ]
     offenders = [
-        f"{path.relative_to(root.parent)}:{number}"
-        for path in root.rglob("*.py")
+        f"{path.relative_to(root)}:{number}"
+        for path in sources
         for number, line in enumerate(path.read_text().splitlines(), 1)
         if forbidden.search(line)
     ]
+    assert len(sources) > 100  # the walk found the code and the templates
     assert offenders == []

@@ -30,43 +30,37 @@ NUMERIC_PARAMS = (
     "per_page",
 )
 HOSTILE = [
-    "99999999999999999999",  # past bigint
-    "9223372036854775808",  # bigint max + 1
-    "2147483648",  # int max + 1
+    "99999999999999999999",  # past bigint: the OFFSET and the id comparisons overflowed
+    "2147483648",  # integer max + 1
     "-1",
-    "-99999999999999999999",
-    "0",
-    "1e9",
-    "0x10",
-    " 7",
     "٣",  # an Arabic-Indic digit: str.isdigit() says yes, the database says no
-    "1" * 5000,
+    "1" * 5000,  # int() refuses more than 4,300 digits
     "NaN",
-    "",
 ]
 
 
-def _hostile_walk(app, client, world, url_values, value: str) -> list[str]:  # noqa: F811
+def test_no_numeric_query_value_makes_a_500_anywhere(app, world, url_values, as_role):  # noqa: F811
+    """Every GET URL, as an owner (who may open them all), with every numeric parameter hostile."""
+    client = as_role("owner")
     problems = []
-    query = "&".join(f"{name}={value}" for name in NUMERIC_PARAMS)
-    for rule in walked_rules(app):
-        if "GET" not in rule.methods:
-            continue
-        url = build_url(rule, url_values, "alpha", "alpha")
-        for headers in ({}, {"HX-Request": "true"}):
-            try:
-                response = client.get(f"{url}?{query}", headers=headers)
-            except Exception as exc:  # noqa: BLE001 - the testing app propagates what would be a 500
-                problems.append(f"{url} ({rule.endpoint}, {headers}) raised {exc!r:.200}")
+    for value in HOSTILE:
+        query = "&".join(f"{name}={value}" for name in NUMERIC_PARAMS)
+        # HTMX requests take other branches (fragments): walked with the first value.
+        variants = ({}, {"HX-Request": "true"}) if value == HOSTILE[0] else ({},)
+        for rule in walked_rules(app):
+            if "GET" not in rule.methods:
                 continue
-            if response.status_code >= 500:
-                problems.append(f"{url}?{query[:60]}… ({rule.endpoint}, {headers}) answered {response.status_code}")
-    return problems
-
-
-@pytest.mark.parametrize("value", HOSTILE)
-def test_no_numeric_query_value_makes_a_500_anywhere(app, world, url_values, as_role, value):  # noqa: F811
-    problems = _hostile_walk(app, as_role("owner"), world, url_values, value)
+            url = build_url(rule, url_values, "alpha", "alpha")
+            for headers in variants:
+                try:
+                    response = client.get(f"{url}?{query}", headers=headers)
+                except Exception as exc:  # noqa: BLE001 - the testing app propagates what would be a 500
+                    problems.append(f"{url}?…={value[:20]} ({rule.endpoint}, {headers}) raised {exc!r:.200}")
+                    continue
+                if response.status_code >= 500:
+                    problems.append(
+                        f"{url}?…={value[:20]} ({rule.endpoint}, {headers}) answered {response.status_code}"
+                    )
     assert not problems, f"{len(problems)} problem(s):\n" + "\n".join(problems)
 
 
