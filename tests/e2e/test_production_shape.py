@@ -213,6 +213,7 @@ def stack(e2e_database, own_redis, tmp_path):
         "GUNICORN_BIND": f"127.0.0.1:{web_port}",
         "WEB_CONCURRENCY": "2",
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+        "XDG_RUNTIME_DIR": str(tmp_path),  # gunicorn's control socket: not the one other runs use
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(sink.port),
         "SMTP_STARTTLS": "0",
