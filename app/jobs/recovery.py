@@ -6,9 +6,9 @@ restarted by systemd would leave its predecessor's job, and whatever that job ha
 sent yet, waiting that long. At start, `flask worker` therefore looks for registered
 workers of this host whose process is gone, and hands their started jobs to RQ's own
 abandoned-job handling at once: retried (with the job's backoff) while retries are left,
-else moved to the failed list. Jobs are idempotent (app.jobs.registry), and a message a
-dead worker may already have handed to a provider is never sent again by the retry (see
-app/notifications), so running the job again finishes what was left and doubles nothing.
+else moved to the failed list. Jobs are idempotent (app.jobs.registry) and the messages a
+dead worker had claimed are the delivery layer's to take over after their lease
+(app/delivery), so running the job again finishes what was left and doubles nothing.
 
 Workers on other hosts are recovered by RQ's heartbeat expiry; `flask worker` cleans the
 registries every MAINTENANCE_SECONDS instead of RQ's 10 minutes.
