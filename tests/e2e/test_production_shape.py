@@ -283,12 +283,6 @@ def test_the_procfile_processes_confirm_bookings_once_across_a_worker_killed_mid
     assert 'endpoint="api.create_booking"' in metrics.text
 
 
-# Until the lease-based delivery layer (app/delivery, issue 13) is on main, a send cut off
-# by a dead worker stays "outcome unknown" and is never tried again: that message is lost.
-@pytest.mark.skipif(
-    not (ROOT / "app" / "delivery").is_dir(),
-    reason="an interrupted send is retried only once the delivery layer of issue 13 has landed",
-)
 def test_a_worker_killed_in_the_middle_of_an_smtp_send_loses_and_doubles_nothing(stack):
     first = stack.book(1)
     stack.wait_for_emails(first)
