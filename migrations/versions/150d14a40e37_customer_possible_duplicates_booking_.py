@@ -1,7 +1,7 @@
 """customer possible duplicates, booking contact
 
 Revision ID: 150d14a40e37
-Revises: 61b696de8034
+Revises: ebded8dcf8c0
 Create Date: 2026-12-03 06:05:02.110966
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '150d14a40e37'
-down_revision = '61b696de8034'
+down_revision = 'ebded8dcf8c0'
 branch_labels = None
 depends_on = None
 
