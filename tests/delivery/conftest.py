@@ -9,13 +9,11 @@ server that can hold a message until the test has killed the worker), and claims
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import redis
@@ -24,10 +22,10 @@ from flask import Flask
 
 from app.jobs.queues import queue
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL
-from tests.notifications.conftest import SmtpSink, free_port
+from tests.notifications.conftest import SmtpSink, free_port, smtp_server  # noqa: F401 - a fixture
+from tests.processes import ROOT, production_env
 from tests.support import dbq_fixture, isolated_world, make_app_fixture, session_as_role  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 2
 
 
@@ -105,24 +103,16 @@ def holding_sink():
 
 
 def worker_env(smtp_port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PROMETHEUS_MULTIPROC_DIR", "SENTRY_DSN")}
-    env.update(
-        TEPPAN_ENV="production",
+    return production_env(
         DATABASE_URL=TEST_DATABASE_URL,
         REDIS_URL=TEST_REDIS_URL,
-        SECRET_KEY="worker-test-secret",
-        LOG_LEVEL="WARNING",
         FLASK_APP="wsgi.py",
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=str(smtp_port),
         SMTP_STARTTLS="0",
         MAIL_FROM="Teppan <bookings@teppan.example>",
-        PUBLIC_BASE_URL="https://teppan.example",
         DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
     )
-    for name in ("TWILIO_ACCOUNT_SID", "SMTP_USERNAME", "METRICS_TOKEN"):
-        env.pop(name, None)
-    return env
 
 
 def start_worker(smtp_port: int, *queues: str) -> subprocess.Popen:

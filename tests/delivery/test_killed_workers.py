@@ -1,4 +1,5 @@
-"""A `flask worker` killed with SIGKILL in the middle of a send loses nothing and doubles nothing.
+"""A `flask worker` process sends what a request queued; one killed with SIGKILL in the middle
+of a send loses nothing and doubles nothing.
 
 Each test kills a real worker process while the SMTP server holds its conversation, lets
 the dead worker's leases run out (2 s here, 45 s by default), lets the periodic jobs run
@@ -8,6 +9,7 @@ on a new worker, and counts what the SMTP server received.
 from __future__ import annotations
 
 import pytest
+from rq import Queue
 from sqlalchemy import func, select
 
 from app.conversations.outbound import queue_reply
@@ -23,6 +25,7 @@ from tests.conversations.helpers import inbound
 from tests.delivery.conftest import (
     LEASE_SECONDS,
     kill_when_held,
+    run_worker,
     start_worker,
     sweep_after_the_lease,
 )
@@ -118,3 +121,16 @@ def test_inbox_replies(redis_app, world, holding_sink):
     with redis_app.app_context():
         bo = db.session.scalar(select(Message).where(Message.direction == "out", Message.body.contains("bo@")))
         assert bo.attempts == 2 and bo.provider_id == sink.to("bo@example.com")[0]["Message-ID"]
+
+
+def test_a_worker_process_sends_a_booking_s_messages_after_the_request(redis_app, world, redis_server, smtp_server):
+    with redis_app.app_context():
+        add_chef(world.station.id, "Kenji")
+        db.session.commit()
+    assert redis_app.test_client().post("/api/v1/bookings", json=booking_body()).status_code == 201
+    # With Redis the request only enqueued the job: nothing is sent yet.
+    assert _statuses(redis_app, Notification) == {}
+    assert len(Queue("notifications", connection=redis_server).get_job_ids()) == 1
+    run_worker(smtp_server.port)
+    assert _statuses(redis_app, Notification) == {"sent": 2, "recorded": 1}  # SMS: no Twilio configured
+    assert sorted(m["To"] for m in smtp_server.messages) == ["ada@example.com", "manager@example.com"]
