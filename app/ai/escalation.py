@@ -14,14 +14,15 @@ What does NOT escalate, on purpose (tests/ai/test_escalation.py pins these):
   reaction (hives, swelling, EpiPen, anaphylaxis, "had a reaction") escalates;
 - burnt food ("the rice was burnt"), a tennis court, a customer named Sue, "I'm an attorney
   planning a dinner", "hospitality";
-- a negated mention right before the match: "no one got sick", "nadie se enfermó".
+- a negated mention right before the match: "no one got sick", "nadie se enfermó";
+- an illness given as the reason to cancel or reschedule (see above).
 """
 
 from __future__ import annotations
 
 import re
 
-from app.ai.concepts import injection
+from app.ai.concepts import ANGRY_EMOJI, concepts, injection
 from app.ai.features import strip_accents
 from app.ai.labels import ESCALATION_REASONS
 
@@ -248,6 +249,22 @@ _SLANG_SICK = re.compile(
     r"(?:so\s+|soo+\s+|really\s+|super\s+|hella\s+|lowkey\s+)?sick\b(?!\s+(?:after|from|all|for|with))"
 )
 _NEGATION_WINDOW = 20  # characters before the match
+# A request to call off or move a party: an illness named there is usually why, not what the party did.
+_CANCEL_OR_MOVE = re.compile(
+    r"\b(?:cancel\w*|call\s+(?:it\s+)?off|reschedul\w*|postpone|move\s+(?:the|our|my|it)|push\s+(?:it|the|our)|another\s+date"
+    r"|cancelar|cancelamos|cancelo|posponer|aplazar|cambiar\s+la\s+fecha|otra\s+fecha|mover\s+la"
+    r"|annul\w*|reporter|decaler|deplacer|une\s+autre\s+date)\b"
+)
+# What ties an illness to the party: the food, or "after" the meal or party.
+_CAUSED_BY_PARTY = re.compile(
+    r"\b(?:food|ate|eating|meal|dinner|chicken|shrimp|steak|seafood|rice|sauce|undercooked|raw"
+    r"|after\s+(?:the|your|our|ur|that)\s+(?:party|event|dinner|meal|hibachi|show)"
+    r"|comida|comimos|comieron|mariscos|camaron\w*|pollo|carne|cena|crud[oa]"
+    r"|despues\s+de\s+(?:la|su|el)\s+(?:fiesta|cena|evento|comida)"
+    r"|repas|mange\w*|nourriture|crevettes?|poulet|fruits\s+de\s+mer|diner|cru"
+    r"|apres\s+(?:la|le|votre|notre)\s+(?:fete|soiree|diner|repas))\b"
+    r"|intoxica|poisoning"
+)
 
 
 def _prepare(text: str) -> str:
@@ -260,7 +277,10 @@ def rule_reasons(text: str) -> list[str]:
     """The escalation reasons that the rules find in `text` (no emotion involved)."""
     prepared = _SLANG_SICK.sub(" ", _prepare(text or ""))
     found = []
+    sad_news = bool(_CANCEL_OR_MOVE.search(prepared)) and not _CAUSED_BY_PARTY.search(prepared)
     for reason, patterns in RULES.items():
+        if reason == "illness" and sad_news:
+            continue
         for pattern in patterns:
             if any(
                 not _NEGATION.search(prepared[max(0, match.start() - _NEGATION_WINDOW) : match.start()])
@@ -285,38 +305,76 @@ _ANGER = re.compile(
     r"!!|\b(?:unacceptable|ridiculous|furious|outrageous|disgusting|joke|scam|worst|never\s+again|how\s+dare|wtf"
     r"|inaceptable|ridiculo|indignante|estafa|peor|nunca\s+mas|inadmissible|scandaleux|arnaque|honteux|jamais\s+plus)\b"
 )
+# Words that are hostile on their own: they make a message angry whatever the model thought.
+_HOSTILE = re.compile(
+    r"\b(?:unacceptable|inaceptable|inacceptable|inadmissible|ridiculous|ridiculo|outrageous|disgrace(?:ful)?|disgusting"
+    r"|scam(?:mers)?|estafa(?:dores)?|arnaque|rip\s?-?off|frauds|liars?|lied\s+to|you\s+people|how\s+dare|wtf|furious|furios[oa]"
+    r"|furieu(?:x|se)|incompeten\w*|this\s+is\s+a\s+joke|i'?m\s+done\s+with|never\s+again|nunca\s+mas|no\s+vuelvo\s+a"
+    r"|plus\s+jamais|jamais\s+plus|verguenza|falta\s+de\s+respeto|me\s+trat\w+\s+(?:muy\s+)?mal|c'?est\s+une\s+honte|honteux"
+    r"|scandaleux|vous\s+vous\s+moquez)\b"
+)
 _SHOUT = re.compile(r"\b[A-Z]{4,}\b")
-_PRAISE = re.compile(
-    r"\b(?:killed\s+it|crushed\s+it|smashed\s+it|slayed|ate\s+(?:that|and\s+left\s+no\s+crumbs)|no\s+crumbs|was\s+(?:fire|sick)"
-    r"|so\s+fire|a\s+vibe|10\s*/\s*10|best\s+\w+\s+ever|se\s+luci\w*|una\s+tuerie|trop\s+fort|trop\s+bon|genial|incroyable"
-    r"|increible|amazing|awesome|perfect|wonderful|legend)\b"
-)
-_SARCASM = re.compile(
-    r"\b(?:oh\s+great|just\s+great|wow\s+thanks\s+for|thanks\s+a\s+lot|love\s+that\s+for\s+us|great\s+service|awesome\s+service"
-    r"|que\s+bien,|excelente\s+servicio|bravo\b|super,)"
-)
-_PROBLEM = re.compile(
-    r"\b(?:late|cold|forgot|never\s+showed|no\s+show|waiting|rude|raw|tarde|fria|olvid\w*|retard|froid|oublie)\b"
-)
-_NEGATIVE_EMOJI = set("😞😔😢😭💔😩😫☹🙁😕🙄")
+
+
+def _reading(text: str) -> tuple[str, set[str]]:
+    prepared = _prepare(text or "")
+    return prepared, set(concepts(prepared, text or ""))
+
+
+def _hostile(prepared: str, raw: str) -> bool:
+    return bool(_HOSTILE.search(prepared)) or bool(set(raw) & ANGRY_EMOJI)
 
 
 def tone(text: str, emotion: str) -> str:
-    """The emotion, corrected where words say more than the model: slang praise, sarcasm, sad emoji, calm reports."""
-    prepared = _prepare(text or "")
-    if _SARCASM.search(prepared) and _PROBLEM.search(prepared):
-        return "negative" if emotion in ("positive", "neutral", "angry") and not _ANGER.search(prepared) else emotion
-    if _PRAISE.search(prepared) and not _PROBLEM.search(prepared) and emotion in ("negative", "angry", "neutral"):
+    """The emotion, corrected where words say more than the model: slang praise, sarcasm, sad emoji, calm reports,
+    hostile words (app.ai.concepts holds the lexicon shared with the intent rules)."""
+    prepared, found = _reading(text)
+    hostile = _hostile(prepared, text or "")
+    problem = "~problem" in found or "~negated_praise" in found
+    if "~sarcasm" in found and problem:
+        calm = not (hostile or _ANGER.search(prepared))
+        return "negative" if emotion in ("positive", "neutral", "angry") and calm else emotion
+    praise = "~praise" in found and not problem
+    if praise and emotion in ("negative", "angry", "neutral"):
         return "positive"
-    if emotion == "angry" and not (_ANGER.search(prepared) or _SHOUT.search(text or "") or rule_reasons(text)):
+    shown = hostile or _ANGER.search(prepared) or _SHOUT.search(text or "")
+    if emotion == "angry" and not (shown or rule_reasons(text)):
         return "negative"  # a calm report: disappointed, not hostile
-    if (
-        emotion in ("neutral", "positive")
-        and any(ch in _NEGATIVE_EMOJI for ch in text or "")
-        and not _PRAISE.search(prepared)
-    ):
+    if emotion in ("neutral", "negative") and hostile:
+        return "angry"
+    if emotion in ("neutral", "positive") and "~emoji_neg" in found and not praise:
         return "negative"
     return emotion
+
+
+_WENT_WRONG = frozenset(
+    {"~problem", "~sarcasm", "~negated_praise", "~emoji_neg"}
+    | {"~injury", "~illness", "~allergy_reaction", "~legal", "~chargeback"}
+)
+
+
+def something_went_wrong(text: str, emotion: str) -> bool:
+    """Any sign of a complaint: a negative tone, a problem word, sarcasm, a sad emoji, a reason to escalate."""
+    if emotion in ("negative", "angry"):
+        return True
+    prepared, found = _reading(text)
+    return bool(found & _WENT_WRONG) or _hostile(prepared, text or "") or bool(rule_reasons(text))
+
+
+def could_be_angry(text: str) -> bool:
+    """Whether a message the model finds close to angry shows any sign of it (complaint words, shouting, "??",
+    an angry or sad emoji); sarcasm about a problem, without hostile words, is disappointment."""
+    prepared, found = _reading(text)
+    if _hostile(prepared, text or "") or _ANGER.search(prepared):
+        return True
+    if "~sarcasm" in found:
+        return False
+    return bool(
+        _SHOUT.search(text or "")
+        or "??" in (text or "")
+        or "?!" in (text or "")
+        or {"~problem", "~emoji_neg", "~legal", "~chargeback"} & found
+    )
 
 
 def flags(text: str) -> list[str]:

@@ -8,8 +8,11 @@ family, which are about words, not topics (app/ai/labels.py):
   `reschedule`;
 - deposits and ways to pay are `payment`, gratuity and the service area `general_faq`,
   upgrade and travel prices `quote_request`, slot times `availability`;
-- praise is `feedback` (slang included: "killed it", "was sick"), instructions aimed
-  at the assistant are `other`.
+- praise is `feedback` (slang included: "killed it", "was sick"), sarcasm about what went
+  wrong is `complaint` ("great service, an hour late 👏"), instructions aimed at the
+  assistant and sales pitches are `other`;
+- a booking made with its date or party is `booking_request` even when it also asks how
+  to pay the deposit; a "can you do <date>?" the model took for a FAQ is `availability`.
 Each rule reads the concepts of app.ai.concepts and the questions and changes of
 app.ai.understanding, in English, Spanish and French alike.
 """
@@ -21,7 +24,7 @@ from datetime import date
 
 from app.ai.concepts import concepts
 from app.ai.understanding import change as changes
-from app.ai.understanding import dates, questions
+from app.ai.understanding import dates, party, questions
 from app.ai.understanding.text import normalise, prepare
 
 PARTY_FAMILY = frozenset({"booking_request", "quote_request", "availability"})
@@ -42,6 +45,22 @@ _PRICE = re.compile(
 )
 _OWED = re.compile(r"\b(?:owe|balance|remaining|still\s+due|debo|debemos|saldo|reste\s+a\s+payer|solde|dois|devons)\b")
 _PAYMENT_TOPICS = {"deposit", "payment_methods"}
+# A pitch to the business, not a customer: agencies, followers, phishing.
+_PITCH = re.compile(
+    r"\b(?:(?:marketing|seo|digital)\s+agency|agencia\s+de\s+(?:marketing|publicidad)|agence\s+(?:de\s+)?(?:marketing|web|seo)"
+    r"|seo\s+services|grow\s+your\s+(?:business|followers|instagram|sales)|(?:more|get)\s+(?:followers|leads)"
+    r"|aumentar\s+(?:sus|tus)\s+(?:seguidores|ventas|clientes)|plus\s+(?:d\s?)?(?:abonnes|clients)|nous\s+proposons\s+des\s+services"
+    r"|verify\s+your\s+account|account\s+(?:has\s+been\s+)?suspended|click\s+here)\b"
+)
+# "on a une réservation ... on peut la passer à 18h": a booking the customer has, and a move of it.
+_HAS_BOOKING = re.compile(
+    r"\b(?:we\s+(?:have|booked)|our\s+(?:booking|reservation|party)|tenemos\s+(?:una\s+)?reserva|nuestra\s+reserva"
+    r"|on\s+a\s+(?:une\s+)?reservation|nous\s+avons\s+(?:une\s+)?reservation|notre\s+reservation|ma\s+reservation)\b"
+)
+_MOVE_TO = re.compile(
+    r"\b(?:move|push|switch|change)\s+(?:it|that|this)?\s*to\b|\b(?:pasar|cambiar|mover)(?:la|lo)?\s+(?:a|para)\b"
+    r"|\b(?:la|le)\s+(?:passer|mettre|decaler|deplacer)\s+a\b|\bpasser\s+a\s+\d"
+)
 _FAQ_TOPICS = {"gratuity", "setup", "rain", "duration"}
 
 
@@ -49,11 +68,13 @@ def refine(intent: str, text: str, language: str) -> str:
     """The intent the guide gives the message, starting from the model's."""
     plain = normalise(text)
     found = set(concepts(plain, text))
-    if "~injection" in found:
+    if "~injection" in found or _PITCH.search(plain):
         return "other"
-    praise = "~praise" in found and not ({"~problem", "~sarcasm"} & found)
+    praise = "~praise" in found and not ({"~problem", "~sarcasm", "~negated_praise"} & found)
     if praise and (intent == "complaint" or (intent in PARTY_FAMILY | {"other"} and "?" not in text)):
         return "feedback"  # "you guys killed it on Saturday" is about a party that was
+    if "~sarcasm" in found and "~problem" in found and intent in PARTY_FAMILY | {"feedback", "other"}:
+        return "complaint"  # "génial, vraiment... merci pour rien 🙄"
     prepared = prepare(text, language)
     change = changes.read(prepared)
     topics = set(questions.topics(prepared))
@@ -62,6 +83,8 @@ def refine(intent: str, text: str, language: str) -> str:
             return "booking_request"
         if change.move:
             return "reschedule"
+    if _HAS_BOOKING.search(prepared) and _MOVE_TO.search(prepared) and intent in PARTY_FAMILY | {"general_faq"}:
+        return "reschedule"
     if intent not in PARTY_FAMILY | {"general_faq", "menu_dietary", "payment", "cancellation", "other"}:
         return intent
     priced = bool(_PRICE.search(prepared))
@@ -69,7 +92,8 @@ def refine(intent: str, text: str, language: str) -> str:
         return "reschedule"
     refund_question = "refund" in topics or "~cancel" in found
     about_paying = bool(topics & _PAYMENT_TOPICS or _OWED.search(prepared))
-    if about_paying and not refund_question and intent in PARTY_FAMILY | {"cancellation", "general_faq", "other"}:
+    paying_family = PARTY_FAMILY | {"cancellation", "general_faq", "other"}
+    if about_paying and not refund_question and intent in paying_family and not _books_now(prepared, language):
         return "payment"
     if topics & _FAQ_TOPICS and not priced and intent in PARTY_FAMILY | {"other"}:
         return "general_faq"
@@ -81,6 +105,8 @@ def refine(intent: str, text: str, language: str) -> str:
         return "quote_request"
     if "slots" in topics and intent in PARTY_FAMILY | {"general_faq", "menu_dietary", "other"}:
         return "availability"
+    if intent in ("general_faq", "other") and _AVAILABLE.search(prepared) and _states_the_party(prepared, language):
+        return "availability"  # "vous faites la Saint-Valentin ? on serait 6, le 14"
     if intent not in PARTY_FAMILY:
         return intent
     if priced:
@@ -92,3 +118,13 @@ def refine(intent: str, text: str, language: str) -> str:
     if "?" in text and dates.mentions(prepared, date.today(), language):
         return "availability"  # "3/21 for 20?", "still open the 27th?": is that day free
     return intent
+
+
+def _books_now(prepared: str, language: str) -> bool:
+    """ "Book us for the 20th, 22 adults... how do I pay the deposit?": a booking first, a payment question second."""
+    return bool(_BOOK_VERB.search(prepared)) and _states_the_party(prepared, language)
+
+
+def _states_the_party(prepared: str, language: str) -> bool:
+    """A date or a head count: the message is about one party, not a general question."""
+    return bool(dates.mentions(prepared, date.today(), language)) or party.read(prepared).guests is not None

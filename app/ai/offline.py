@@ -128,11 +128,14 @@ class OfflineModel:
         remembered = self.memory.get(_memory_key(text))
         if remembered:
             return remembered[0], 1.0, remembered[1], {e: float(e == remembered[1]) for e in EMOTIONS}
-        columns, values = self.vocabulary.transform(extract(text))
-        intents = self.intent.predict_proba(columns, values)
-        emotions = self.emotion.predict_proba(columns, values)
+        intents, emotions = self.probabilities(text)
         intent = max(intents, key=intents.get)
         return intent, intents[intent], max(emotions, key=emotions.get), emotions
+
+    def probabilities(self, text: str) -> tuple[dict[str, float], dict[str, float]]:
+        """The model's intent and emotion probabilities (staff corrections aside)."""
+        columns, values = self.vocabulary.transform(extract(text))
+        return self.intent.predict_proba(columns, values), self.emotion.predict_proba(columns, values)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -360,14 +363,21 @@ class OfflineClassifier:
         intent, confidence, emotion, emotions = self.model.predict(text)
         language = detect_language(text)
         if _memory_key(text) not in self.model.memory:  # a staff correction is the answer, as it stands
-            intent = refine(intent, text, language)
             emotion = escalation.tone(text, emotion)
-        extra = ["possibly_angry"] if emotion != "angry" and emotions.get("angry", 0.0) >= POSSIBLY_ANGRY else []
+            if intent == "complaint" and not escalation.something_went_wrong(text, emotion):
+                # Char n-grams alone ("faites", "carne") are no complaint: take the model's next best intent.
+                intents = self.model.probabilities(text)[0]
+                intent = max((label for label in intents if label != "complaint"), key=intents.get)
+                confidence = intents[intent]
+            intent = refine(intent, text, language)
+        close_to_angry = emotion != "angry" and emotions.get("angry", 0.0) >= POSSIBLY_ANGRY
+        extra = ["possibly_angry"] if close_to_angry and escalation.could_be_angry(text) else []
         escalate, reasons = escalation.decide(text, emotion, extra)
-        if {"injury", "allergy_reaction"} & set(reasons) and intent in (
+        if {"injury", "allergy_reaction", "illness"} & set(reasons) and intent in (
             "menu_dietary",
             "feedback",
             "general_faq",
+            "payment",
             "other",
         ):
             intent = "complaint"  # something went wrong at the party, whatever else the message asks

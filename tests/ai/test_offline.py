@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from app.ai import offline
@@ -54,12 +52,10 @@ def test_the_floor_is_not_a_tautology(base_model):
     assert metrics([m.gold for m in messages], results)["intent_macro_f1"] < 0.1
 
 
-def test_training_is_quick():
-    started = time.perf_counter()
+def test_training_uses_every_shipped_example_and_records_its_time():
+    # How long training takes is measured by bench/bench_drafts.py, not asserted here (no timed unit tests).
     model = offline.train(offline.base_examples())
-    elapsed = time.perf_counter() - started
-    # About 1.5 s on an idle 2-core machine; the bound absorbs a busy CI box.
-    assert model.train_seconds < 10 and elapsed < 10
+    assert model.train_seconds > 0
     assert model.examples == len(offline.base_examples()) >= 600
 
 
