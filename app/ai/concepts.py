@@ -30,7 +30,9 @@ _CONCEPTS: dict[str, str] = {
     "available": r"available|availability|free\s+on|are\s+you\s+free|open\s+on|anything\s+open|any\s+openings|do\s+you\s+have"
     r"|can\s+(?:you|u)\s+do|doable|possible|disponible|disponibilidad|tienen\s+(?:lugar|espacio|fecha)|se\s+puede"
     r"|libre|dispo|c\s?est\s+possible|vous\s+avez\s+de\s+la\s+place",
-    "move": r"move|reschedul\w*|push\s+(?:it|our|the)|change\s+(?:the\s+)?(?:date|time)|switch|postpone|mover|cambiar|pasar"
+    "move": r"move|reschedul\w*|push\s+(?:it|our|the)|change\s+(?:the\s+)?(?:date|time)|switch|postpone|instead|mover|cambiar|pasar|en\s+vez|en\s+lugar"
+    r"|slide|shift|bump|(?:later|another|different|new|other)\s+(?:date|day|time)|adelantar|atrasar|recorrer|(?:otra|nueva)\s+fecha"
+    r"|plutot|a\s+la\s+place|au\s+lieu|avancer|repousser|(?:autre|nouvelle)\s+date"
     r"|posponer|aplazar|deplacer|reporter|decaler|changer\s+(?:la\s+)?(?:date|heure)",
     "cancel": r"cancel\w*|call\s+(?:it\s+)?off|cancelar|cancelacion|anular|annuler|annulation",
     "pay": r"pay|paid|payment|deposit|balance|invoice|receipt|charge[ds]?|venmo|zelle|card|cash|pagar|pago|pague|deposito"

@@ -23,6 +23,7 @@ import re
 from datetime import date
 
 from app.ai.concepts import concepts
+from app.ai.escalation import something_went_wrong
 from app.ai.understanding import change as changes
 from app.ai.understanding import dates, party, questions
 from app.ai.understanding.text import normalise, prepare
@@ -34,13 +35,22 @@ _BOOK_VERB = re.compile(
     r"(?:have|book|get)|i'?d\s+like\s+to\s+(?:book|have|set\s+up)|how\s+do\s+i\s+book|reservar|apartar|agendar|queremos\s+reservar"
     r"|nos\s+gustaria\s+reservar|reserver|reservez|on\s+voudrait\s+reserver|nous\s+aimerions\s+reserver|on\s+reserve)\b"
 )
+# An explicit request to book, which outranks "if possible" / "any chance" in the same message.
+_BOOK_REQUEST = re.compile(
+    r"\b(?:(?:can|could|may)\s+(?:we|i|u|you)\s+(?:please\s+)?(?:book|reserve|schedule)|(?:please|pls|plz)\s+(?:book|reserve)"
+    r"|book\s+us|(?:i|we)(?:'?d|\s+would)\s+(?:like|love)\s+to\s+(?:book|reserve|schedule)"
+    r"|(?:i|we)(?:'?d|\s+would)\s+(?:like|love)\s+(?:a|an|to\s+have\s+a|to\s+get\s+a)\s+(?:\w+\s+)?chef"
+    r"|(?:want|wanna)\s+to\s+(?:book|reserve)|(?:quiero|queremos|quisiera|quisieramos|nos\s+gustaria)\s+(?:reservar|apartar|agendar)"
+    r"|(?:je|nous|on)\s+(?:voudrais|voudrions|voudrait|souhaite|souhaitons|aimerions|aimerait|veut|voulons)\s+reserver)\b"
+)
 _AVAILABLE = re.compile(
     r"\b(?:available|availability|are\s+you\s+(?:free|open)|open\s+on|anything\s+open|do\s+you\s+have|can\s+(?:you|u|we)\s+do"
     r"|can\s+you\s+(?:take|fit)|doable|possible|any\s+(?:openings|dates)|free\s+on|disponible|disponibilidad"
     r"|tienen\s+(?:lugar|disponible)|se\s+puede|hay\s+(?:lugar|fecha)|libre|dispo|c\s?est\s+possible|vous\s+faites|il\s+reste)\b"
 )
 _PRICE = re.compile(
-    r"\$|\b(?:how\s+much|price|pricing|priced|cost|costs|quote|estimate|total|charge|rates?|budget|damage|grand|dollars|bucks"
+    r"\$|\binfo(?:rmation|rmacion|rmations)?\s+(?:para|for|pour|sobre|on|about)\s+(?:a|an|una|une|un|the|la|el|party|fiesta)\b"
+    r"|\b(?:how\s+much|price|pricing|priced|cost|costs|quote|estimate|total|charge|rates?|budget|damage|grand|dollars|bucks"
     r"|cuanto|cuanta|precio|cuesta|cobran?|cotiza\w*|presupuesto|combien|prix|tarif|devis|coute)\b"
 )
 _OWED = re.compile(r"\b(?:owe|balance|remaining|still\s+due|debo|debemos|saldo|reste\s+a\s+payer|solde|dois|devons)\b")
@@ -50,7 +60,15 @@ _PITCH = re.compile(
     r"\b(?:(?:marketing|seo|digital)\s+agency|agencia\s+de\s+(?:marketing|publicidad)|agence\s+(?:de\s+)?(?:marketing|web|seo)"
     r"|seo\s+services|grow\s+your\s+(?:business|followers|instagram|sales)|(?:more|get)\s+(?:followers|leads)"
     r"|aumentar\s+(?:sus|tus)\s+(?:seguidores|ventas|clientes)|plus\s+(?:d\s?)?(?:abonnes|clients)|nous\s+proposons\s+des\s+services"
-    r"|verify\s+your\s+account|account\s+(?:has\s+been\s+)?suspended|click\s+here)\b"
+    r"|verify\s+your\s+account|account\s+(?:has\s+been\s+)?suspended|click\s+here"
+    r"|job\s+openings?|(?:are\s+you|you\s+guys|y'?all)\s+hiring|looking\s+for\s+(?:a\s+)?(?:job|work)|apply\s+for\s+(?:a|the)\s+job"
+    r"|(?:buscan|necesitan)\s+(?:personal|cocineros|meseros)|vacantes?|(?:vous\s+)?recrutez|offre\s+d\s?emploi|candidature\s+spontanee)\b"
+)
+# Words of a message about a party that has happened: without one, "feedback" is an n-gram's guess.
+_AFTER_THE_PARTY = frozenset({"~praise", "~thanks", "~past_event", "~problem", "~negated_praise", "~sarcasm"})
+_FEEDBACK_WORDS = re.compile(
+    r"\b(?:review|feedback|suggest\w*|next\s+time|one\s+thought|recommend\w*|resena|opinion|sugerencia|sugiero|la\s+proxima"
+    r"|avis|suggestion|la\s+prochaine\s+fois|recommand\w*|enjoyed|disfrut\w*|apprecie)\b"
 )
 # "on a une réservation ... on peut la passer à 18h": a booking the customer has, and a move of it.
 _HAS_BOOKING = re.compile(
@@ -97,7 +115,7 @@ def refine(intent: str, text: str, language: str) -> str:
         return "payment"
     if topics & _FAQ_TOPICS and not priced and intent in PARTY_FAMILY | {"other"}:
         return "general_faq"
-    if "gratuity" in topics:
+    if "gratuity" in topics and not about_paying:
         return "general_faq"
     if any(t.startswith(("upgrade:", "add_on:")) for t in topics) or ("travel" in topics and priced):
         return "quote_request"
@@ -105,12 +123,17 @@ def refine(intent: str, text: str, language: str) -> str:
         return "quote_request"
     if "slots" in topics and intent in PARTY_FAMILY | {"general_faq", "menu_dietary", "other"}:
         return "availability"
-    if intent in ("general_faq", "other") and _AVAILABLE.search(prepared) and _states_the_party(prepared, language):
-        return "availability"  # "vous faites la Saint-Valentin ? on serait 6, le 14"
+    if intent in ("general_faq", "other", "menu_dietary") and _states_the_party(prepared, language):
+        if priced:
+            return "quote_request"  # "what would 24 guests cost, travel included?"
+        if _AVAILABLE.search(prepared) and intent != "menu_dietary":
+            return "availability"  # "vous faites la Saint-Valentin ? on serait 6, le 14"
     if intent not in PARTY_FAMILY:
         return intent
     if priced:
         return "quote_request"
+    if _BOOK_REQUEST.search(prepared):
+        return "booking_request"  # "can we book Christmas Eve... if possible?" asks to book, not whether it is free
     if _AVAILABLE.search(prepared):
         return "availability"
     if _BOOK_VERB.search(prepared):
@@ -118,6 +141,25 @@ def refine(intent: str, text: str, language: str) -> str:
     if "?" in text and dates.mentions(prepared, date.today(), language):
         return "availability"  # "3/21 for 20?", "still open the 27th?": is that day free
     return intent
+
+
+def has_evidence(intent: str, text: str, language: str, emotion: str) -> bool:
+    """Whether the words back the model's intent where n-grams alone mislead: a complaint needs something that went
+    wrong, a reschedule needs a move ("can we do the 14th?" with no booking named asks whether a day is free)."""
+    if intent == "complaint":
+        return something_went_wrong(text, emotion)
+    if intent == "feedback" and questions.is_question(normalise(text)):  # "can the chef make extra noodles?"
+        plain = normalise(text)
+        return bool(_AFTER_THE_PARTY & set(concepts(plain, text)) or _FEEDBACK_WORDS.search(plain))
+    if intent == "reschedule":
+        prepared = prepare(text, language)
+        change = changes.read(prepared)
+        plain = normalise(text)
+        moved = change is not None and (change.move or change.refers_to_booking)
+        return bool(
+            "~move" in concepts(plain, text) or moved or _MOVE_TO.search(prepared) or _HAS_BOOKING.search(prepared)
+        )
+    return True
 
 
 def _books_now(prepared: str, language: str) -> bool:

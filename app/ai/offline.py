@@ -27,7 +27,7 @@ import numpy as np
 
 from app.ai import escalation
 from app.ai.features import extract, normalize
-from app.ai.intent_rules import refine
+from app.ai.intent_rules import has_evidence, refine
 from app.ai.labels import EMOTIONS, INTENTS, Classification, Example
 from app.ai.language import detect_language
 from app.ai.model import SoftmaxRegression, SparseRows, Vocabulary
@@ -364,10 +364,12 @@ class OfflineClassifier:
         language = detect_language(text)
         if _memory_key(text) not in self.model.memory:  # a staff correction is the answer, as it stands
             emotion = escalation.tone(text, emotion)
-            if intent == "complaint" and not escalation.something_went_wrong(text, emotion):
-                # Char n-grams alone ("faites", "carne") are no complaint: take the model's next best intent.
+            if not has_evidence(intent, text, language, emotion):
+                # Char n-grams alone ("faites", "carne") make no complaint: the model's next best intent that the
+                # words do back.
                 intents = self.model.probabilities(text)[0]
-                intent = max((label for label in intents if label != "complaint"), key=intents.get)
+                ranked = sorted(intents, key=intents.get, reverse=True)[1:4]
+                intent = next((label for label in ranked if has_evidence(label, text, language, emotion)), ranked[0])
                 confidence = intents[intent]
             intent = refine(intent, text, language)
         close_to_angry = emotion != "angry" and emotions.get("angry", 0.0) >= POSSIBLY_ANGRY
