@@ -105,3 +105,19 @@ def test_reasons_are_combined_in_a_fixed_order():
 
 def test_empty_text_does_not_escalate():
     assert decide("", "neutral") == (False, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sorry, we need to cancel, my dad is in the hospital",
+        "Necesitamos cambiar la fecha, mi esposa está enferma",
+        "Nous devons annuler, mon fils est malade",
+    ],
+)
+def test_an_illness_given_as_the_reason_to_cancel_or_move_is_no_rule_match(text):
+    assert rule_reasons(text) == []
+
+
+def test_an_illness_tied_to_the_food_still_matches_in_a_cancellation():
+    assert rule_reasons("Cancel the rest of our bookings, everyone got sick from the chicken") == ["illness"]
