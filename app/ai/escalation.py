@@ -74,6 +74,9 @@ _EN = {
         rf"\bbroke\s+{_WHO}\s+{_BODY}\b",
         r"\bcaught\s+(?:on\s+)?fire\b",
         r"\bgrease\s+fire\b",
+        r"\bsinge[ds]\b",
+        r"\bscald(?:ed|ing|s)?\b",
+        r"\bscorched\s+(?:my|his|her|their|our)\b",
         r"\bset\s+(?:\w+\s+){0,4}on\s+fire\b",
     ],
     "allergy_reaction": [
@@ -89,6 +92,9 @@ _EN = {
         r"\bswelled\s+up\b",
         r"\b(?:a|in)\s+rash(?:es)?\b",
         r"\bbroke\s+out\b",
+        r"\brash(?:es)?\s+(?:all\s+over|on\s+(?:his|her|their|my|our))\b",
+        r"\b(?:red|itchy)\s+(?:spots|bumps|blotches|welts)\b",
+        r"\bwelts\b",
         r"\b(?:had|having|has|have|got)\s+(?:a|an)\s+(?:bad\s+|severe\s+|serious\s+|mild\s+|allergic\s+)?reaction\b",
         r"\breacted\s+(?:badly\s+)?to\b",
         r"\b(?:couldn'?t|could\s+not|can'?t|trouble|difficulty)\s+breath(?:e|ing)\b",
@@ -157,6 +163,7 @@ _ES = {
         r"\bambulancia\b",
         r"\bincendio\b",
         r"\bprendio\s+(?:en\s+)?fuego\b",
+        r"\bchamusc\w*",
     ],
     "allergy_reaction": [
         r"\breaccion(?:es)?\s+alergicas?\b",
@@ -164,6 +171,7 @@ _ES = {
         r"\banafila\w*",
         r"\burticaria\b",
         r"\bronchas\b",
+        r"\b(?:sarpullido|salpullido|comezon)\b",
         r"\bse\s+(?:le|me|les)\s+(?:hincho|hincharon|inflamo|cerro)\b",
         r"\bhinchad[oa]s?\b",
         r"\bno\s+(?:podia|pudo|podiamos)\s+respirar\b",
@@ -209,12 +217,16 @@ _FR = {
         r"\bsaign\w*",
         r"\bambulance\b",
         r"\b(?:pris|a\s+pris)\s+feu\b",
+        r"\b(?:cheveux|sourcils|cils)\s+(?:ont\s+)?(?:roussi|brule)\w*",
     ],
     "allergy_reaction": [
         r"\breaction\s+allergique\b",
         r"\b(?:fait|eu)\s+une\s+(?:grosse\s+|forte\s+)?reaction\b",
         r"\banaphyla\w*",
         r"\burticaire\b",
+        r"\bplaques\s+rouges\b",
+        r"\bboutons\s+partout\b",
+        r"\bdemangeaisons?\b",
         r"\bgonfle\w*",
         r"\bepipen\b",
     ],
@@ -244,11 +256,27 @@ _NEGATION = re.compile(
     r"|personne\s+n|aucun|pas\s+de)\b"
 )
 # Slang praise: "the chef was sick!", "that food was sick 🔥" is not an illness.
+_PEOPLE = (
+    r"i|we|they|he|she|everyone|everybody|guests?|kids?|son|daughter|wife|husband|mom|dad|mother|father|baby|child"
+    r"|children|friends?|people|nobody|someone|all|family|grandma|grandpa|brother|sister|nephew|niece|us|them"
+)
 _SLANG_SICK = re.compile(
-    r"\b(?:chef|food|party|show|dinner|it|that|this|he|she|meal|grill|everything)\s+(?:was|is|looked|looks)\s+"
+    rf"\b(?!(?:{_PEOPLE})\b)[a-z']+\s+(?:was|is|looked|looks)\s+"
     r"(?:so\s+|soo+\s+|really\s+|super\s+|hella\s+|lowkey\s+)?sick\b(?!\s+(?:after|from|all|for|with))"
 )
 _NEGATION_WINDOW = 20  # characters before the match
+# "in case someone gets hurt", "por si alguien se lastima": a question about what could happen.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:in\s+case|what\s+if|what\s+happens\s+if|por\s+si|en\s+caso\s+de|que\s+pasa\s+si|au\s+cas\s+ou|en\s+cas\s+de"
+    r"|si\s+jamais|que\s+se\s+passe-t-il\s+si)\b"
+)
+_HYPOTHETICAL_WINDOW = 30
+_HARM = frozenset({"illness", "injury", "allergy_reaction"})
+# The hospital as a workplace: "our guest is a nurse at the hospital".
+_WORKPLACE = re.compile(
+    r"\b(?:nurse|doctor|works?|working|shift|job|volunteers?|enfermer[oa]|medic[oa]|trabaja|infirmiere|medecin|travaille)"
+    r"\s+(?:at|in|for|en|a|au|dans)\s+(?:the\s+|a\s+|el\s+|un\s+|l'|le\s+)?(?:hospital|hopital)\b"
+)
 # A request to call off or move a party: an illness named there is usually why, not what the party did.
 _CANCEL_OR_MOVE = re.compile(
     r"\b(?:cancel\w*|call\s+(?:it\s+)?off|reschedul\w*|postpone|move\s+(?:the|our|my|it)|push\s+(?:it|the|our)|another\s+date"
@@ -275,7 +303,7 @@ def _prepare(text: str) -> str:
 
 def rule_reasons(text: str) -> list[str]:
     """The escalation reasons that the rules find in `text` (no emotion involved)."""
-    prepared = _SLANG_SICK.sub(" ", _prepare(text or ""))
+    prepared = _WORKPLACE.sub(" ", _SLANG_SICK.sub(" ", _prepare(text or "")))
     found = []
     sad_news = bool(_CANCEL_OR_MOVE.search(prepared)) and not _CAUSED_BY_PARTY.search(prepared)
     for reason, patterns in RULES.items():
@@ -284,6 +312,10 @@ def rule_reasons(text: str) -> list[str]:
         for pattern in patterns:
             if any(
                 not _NEGATION.search(prepared[max(0, match.start() - _NEGATION_WINDOW) : match.start()])
+                and not (
+                    reason in _HARM
+                    and _HYPOTHETICAL.search(prepared[max(0, match.start() - _HYPOTHETICAL_WINDOW) : match.start()])
+                )
                 for match in pattern.finditer(prepared)
             ):
                 found.append(reason)
@@ -311,7 +343,7 @@ _HOSTILE = re.compile(
     r"|scam(?:mers)?|estafa(?:dores)?|arnaque|rip\s?-?off|frauds|liars?|lied\s+to|you\s+people|how\s+dare|wtf|furious|furios[oa]"
     r"|furieu(?:x|se)|incompeten\w*|this\s+is\s+a\s+joke|i'?m\s+done\s+with|never\s+again|nunca\s+mas|no\s+vuelvo\s+a"
     r"|plus\s+jamais|jamais\s+plus|verguenza|falta\s+de\s+respeto|me\s+trat\w+\s+(?:muy\s+)?mal|c'?est\s+une\s+honte|honteux"
-    r"|scandaleux|vous\s+vous\s+moquez)\b"
+    r"|scandaleux|vous\s+vous\s+moquez|fed\s+up|hart[oa]s?|poca\s+madre|j'?en\s+ai\s+marre|ras\s+le\s+bol)\b"
 )
 _SHOUT = re.compile(r"\b[A-Z]{4,}\b")
 
@@ -342,6 +374,8 @@ def tone(text: str, emotion: str) -> str:
         return "negative"  # a calm report: disappointed, not hostile
     if emotion in ("neutral", "negative") and hostile:
         return "angry"
+    if emotion == "negative" and ("!!" in (text or "") or "¡¡" in (text or "")):
+        return "angry"  # disappointment shouted: every labelled set calls "...!!" about a problem angry
     if emotion in ("neutral", "positive") and "~emoji_neg" in found and not praise:
         return "negative"
     return emotion
