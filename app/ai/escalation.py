@@ -1,11 +1,14 @@
 """Deterministic escalation rules, applied on top of either classifier.
 
-DESIGN.md: a message is escalated when it is angry, or mentions illness, injury,
-allergy reactions, legal threats or chargebacks. The rules below are word-bounded
-regular expressions over lower-cased, accent-free text, in English and Spanish (and a
-few Portuguese/French words). They err on the side of flagging: a manager glancing at
-a false alarm costs little, a missed food-poisoning report costs a lot. Hence "my mom
-is in the hospital, can we reschedule" escalates too (illness is mentioned).
+A message is escalated when it is angry, or tells of illness or injury the party caused,
+an allergic reaction, a legal threat or a chargeback (issue 16 narrowed DESIGN.md's
+"mentions illness"). The rules below are word-bounded regular expressions over
+lower-cased, accent-free text, in English, Spanish and French (and a few Portuguese
+words). They err on the side of flagging: a manager glancing at a false alarm costs
+little, a missed food-poisoning report costs a lot. One exception: an illness that is the
+reason to cancel or move a party ("cancel, my mom is in the hospital", "se enfermó mi
+papá, hay que cambiar la fecha") is sad news, not something the party caused, unless the
+message ties it to the food or the party ("we all got sick after your dinner").
 
 What does NOT escalate, on purpose (tests/ai/test_escalation.py pins these):
 - figures of speech: "I'm dying to try your lobster", "that party was sick", "killing it",
@@ -15,14 +18,18 @@ What does NOT escalate, on purpose (tests/ai/test_escalation.py pins these):
 - burnt food ("the rice was burnt"), a tennis court, a customer named Sue, "I'm an attorney
   planning a dinner", "hospitality";
 - a negated mention right before the match: "no one got sick", "nadie se enfermó";
-- an illness given as the reason to cancel or reschedule (see above).
+- an illness given as the reason to cancel or reschedule (see above);
+- "what if" questions ("insurance in case someone gets hurt?", "por si alguien se lastima"),
+  the hospital as a workplace ("a nurse at the hospital").
+
+The emotion those rules and the classifiers start from is corrected in app.ai.tone.
 """
 
 from __future__ import annotations
 
 import re
 
-from app.ai.concepts import ANGRY_EMOJI, concepts, injection
+from app.ai.concepts import injection
 from app.ai.features import strip_accents
 from app.ai.labels import ESCALATION_REASONS
 
@@ -295,7 +302,8 @@ _CAUSED_BY_PARTY = re.compile(
 )
 
 
-def _prepare(text: str) -> str:
+def prepare(text: str) -> str:
+    """Lower case, no accents, plain apostrophes and spaces: what every rule here reads."""
     text = strip_accents(text).lower()
     text = re.sub(r"[’`´]", "'", text)
     return re.sub(r"\s+", " ", text)
@@ -303,7 +311,7 @@ def _prepare(text: str) -> str:
 
 def rule_reasons(text: str) -> list[str]:
     """The escalation reasons that the rules find in `text` (no emotion involved)."""
-    prepared = _WORKPLACE.sub(" ", _SLANG_SICK.sub(" ", _prepare(text or "")))
+    prepared = _WORKPLACE.sub(" ", _SLANG_SICK.sub(" ", prepare(text or "")))
     found = []
     sad_news = bool(_CANCEL_OR_MOVE.search(prepared)) and not _CAUSED_BY_PARTY.search(prepared)
     for reason, patterns in RULES.items():
@@ -332,85 +340,6 @@ def decide(text: str, emotion: str, extra_reasons: tuple[str, ...] | list[str] =
     return bool(ordered), ordered
 
 
-# Anger is shouting, accusing or threatening; a calm report of a problem is "negative".
-_ANGER = re.compile(
-    r"!!|\b(?:unacceptable|ridiculous|furious|outrageous|disgusting|joke|scam|worst|never\s+again|how\s+dare|wtf"
-    r"|inaceptable|ridiculo|indignante|estafa|peor|nunca\s+mas|inadmissible|scandaleux|arnaque|honteux|jamais\s+plus)\b"
-)
-# Words that are hostile on their own: they make a message angry whatever the model thought.
-_HOSTILE = re.compile(
-    r"\b(?:unacceptable|inaceptable|inacceptable|inadmissible|ridiculous|ridiculo|outrageous|disgrace(?:ful)?|disgusting"
-    r"|scam(?:mers)?|estafa(?:dores)?|arnaque|rip\s?-?off|frauds|liars?|lied\s+to|you\s+people|how\s+dare|wtf|furious|furios[oa]"
-    r"|furieu(?:x|se)|incompeten\w*|this\s+is\s+a\s+joke|i'?m\s+done\s+with|never\s+again|nunca\s+mas|no\s+vuelvo\s+a"
-    r"|plus\s+jamais|jamais\s+plus|verguenza|falta\s+de\s+respeto|me\s+trat\w+\s+(?:muy\s+)?mal|c'?est\s+une\s+honte|honteux"
-    r"|scandaleux|vous\s+vous\s+moquez|fed\s+up|hart[oa]s?|poca\s+madre|j'?en\s+ai\s+marre|ras\s+le\s+bol)\b"
-)
-_SHOUT = re.compile(r"\b[A-Z]{4,}\b")
-
-
-def _reading(text: str) -> tuple[str, set[str]]:
-    prepared = _prepare(text or "")
-    return prepared, set(concepts(prepared, text or ""))
-
-
-def _hostile(prepared: str, raw: str) -> bool:
-    return bool(_HOSTILE.search(prepared)) or bool(set(raw) & ANGRY_EMOJI)
-
-
-def tone(text: str, emotion: str) -> str:
-    """The emotion, corrected where words say more than the model: slang praise, sarcasm, sad emoji, calm reports,
-    hostile words (app.ai.concepts holds the lexicon shared with the intent rules)."""
-    prepared, found = _reading(text)
-    hostile = _hostile(prepared, text or "")
-    problem = "~problem" in found or "~negated_praise" in found
-    if "~sarcasm" in found and problem:
-        calm = not (hostile or _ANGER.search(prepared))
-        return "negative" if emotion in ("positive", "neutral", "angry") and calm else emotion
-    praise = "~praise" in found and not problem
-    if praise and emotion in ("negative", "angry", "neutral"):
-        return "positive"
-    shown = hostile or _ANGER.search(prepared) or _SHOUT.search(text or "")
-    if emotion == "angry" and not (shown or rule_reasons(text)):
-        return "negative"  # a calm report: disappointed, not hostile
-    if emotion in ("neutral", "negative") and hostile:
-        return "angry"
-    if emotion == "negative" and ("!!" in (text or "") or "¡¡" in (text or "")):
-        return "angry"  # disappointment shouted: every labelled set calls "...!!" about a problem angry
-    if emotion in ("neutral", "positive") and "~emoji_neg" in found and not praise:
-        return "negative"
-    return emotion
-
-
-_WENT_WRONG = frozenset(
-    {"~problem", "~sarcasm", "~negated_praise", "~emoji_neg"}
-    | {"~injury", "~illness", "~allergy_reaction", "~legal", "~chargeback"}
-)
-
-
-def something_went_wrong(text: str, emotion: str) -> bool:
-    """Any sign of a complaint: a negative tone, a problem word, sarcasm, a sad emoji, a reason to escalate."""
-    if emotion in ("negative", "angry"):
-        return True
-    prepared, found = _reading(text)
-    return bool(found & _WENT_WRONG) or _hostile(prepared, text or "") or bool(rule_reasons(text))
-
-
-def could_be_angry(text: str) -> bool:
-    """Whether a message the model finds close to angry shows any sign of it (complaint words, shouting, "??",
-    an angry or sad emoji); sarcasm about a problem, without hostile words, is disappointment."""
-    prepared, found = _reading(text)
-    if _hostile(prepared, text or "") or _ANGER.search(prepared):
-        return True
-    if "~sarcasm" in found:
-        return False
-    return bool(
-        _SHOUT.search(text or "")
-        or "??" in (text or "")
-        or "?!" in (text or "")
-        or {"~problem", "~emoji_neg", "~legal", "~chargeback"} & found
-    )
-
-
 def flags(text: str) -> list[str]:
     """Marks that do not escalate: an attempt to instruct the assistant ("ignore previous instructions")."""
-    return ["injection"] if injection(_prepare(text or "")) else []
+    return ["injection"] if injection(prepare(text or "")) else []

@@ -23,7 +23,7 @@ import re
 from datetime import date
 
 from app.ai.concepts import concepts
-from app.ai.escalation import something_went_wrong
+from app.ai.tone import something_went_wrong
 from app.ai.understanding import change as changes
 from app.ai.understanding import dates, party, questions
 from app.ai.understanding.text import normalise, prepare

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.ai import escalation
+from app.ai import escalation, tone
 from app.ai.features import extract, normalize
 from app.ai.intent_rules import has_evidence, refine
 from app.ai.labels import EMOTIONS, INTENTS, Classification, Example
@@ -363,7 +363,7 @@ class OfflineClassifier:
         intent, confidence, emotion, emotions = self.model.predict(text)
         language = detect_language(text)
         if _memory_key(text) not in self.model.memory:  # a staff correction is the answer, as it stands
-            emotion = escalation.tone(text, emotion)
+            emotion = tone.tone(text, emotion)
             if not has_evidence(intent, text, language, emotion):
                 # Char n-grams alone ("faites", "carne") make no complaint: the model's next best intent that the
                 # words do back.
@@ -373,7 +373,7 @@ class OfflineClassifier:
                 confidence = intents[intent]
             intent = refine(intent, text, language)
         close_to_angry = emotion != "angry" and emotions.get("angry", 0.0) >= POSSIBLY_ANGRY
-        extra = ["possibly_angry"] if close_to_angry and escalation.could_be_angry(text) else []
+        extra = ["possibly_angry"] if close_to_angry and tone.could_be_angry(text) else []
         escalate, reasons = escalation.decide(text, emotion, extra)
         if {"injury", "allergy_reaction", "illness"} & set(reasons) and intent in (
             "menu_dietary",
