@@ -59,10 +59,10 @@ _PAYMENT_TOPICS = {"deposit", "payment_methods"}
 _PITCH = re.compile(
     r"\b(?:(?:marketing|seo|digital)\s+agency|agencia\s+de\s+(?:marketing|publicidad)|agence\s+(?:de\s+)?(?:marketing|web|seo)"
     r"|seo\s+services|grow\s+your\s+(?:business|followers|instagram|sales)|(?:more|get)\s+(?:followers|leads)"
-    r"|aumentar\s+(?:sus|tus)\s+(?:seguidores|ventas|clientes)|plus\s+(?:d\s?)?(?:abonnes|clients)|nous\s+proposons\s+des\s+services"
+    r"|aumentar\s+(?:sus|tus)\s+(?:seguidores|ventas|clientes)|plus\s+d(?:e\s+|\W?)(?:abonnes|clients)|nous\s+proposons\s+des\s+services"
     r"|verify\s+your\s+account|account\s+(?:has\s+been\s+)?suspended|click\s+here"
     r"|job\s+openings?|(?:are\s+you|you\s+guys|y'?all)\s+hiring|looking\s+for\s+(?:a\s+)?(?:job|work)|apply\s+for\s+(?:a|the)\s+job"
-    r"|(?:buscan|necesitan)\s+(?:personal|cocineros|meseros)|vacantes?|(?:vous\s+)?recrutez|offre\s+d\s?emploi|candidature\s+spontanee)\b"
+    r"|(?:buscan|necesitan)\s+(?:personal|cocineros|meseros)|vacantes?|(?:vous\s+)?recrutez|offre\s+d\W?emploi|candidature\s+spontanee)\b"
 )
 # Words of a message about a party that has happened: without one, "feedback" is an n-gram's guess.
 _AFTER_THE_PARTY = frozenset({"~praise", "~thanks", "~past_event", "~problem", "~negated_praise", "~sarcasm"})
@@ -145,7 +145,8 @@ def refine(intent: str, text: str, language: str) -> str:
 
 def has_evidence(intent: str, text: str, language: str, emotion: str) -> bool:
     """Whether the words back the model's intent where n-grams alone mislead: a complaint needs something that went
-    wrong, a reschedule needs a move ("can we do the 14th?" with no booking named asks whether a day is free)."""
+    wrong, a question read as feedback needs a party that was, a reschedule needs a move ("can we do the 14th?" with
+    no booking named asks whether a day is free)."""
     if intent == "complaint":
         return something_went_wrong(text, emotion)
     if intent == "feedback" and questions.is_question(normalise(text)):  # "can the chef make extra noodles?"
