@@ -27,6 +27,12 @@ _HOSTILE = re.compile(
     r"|scandaleux|vous\s+vous\s+moquez|fed\s+up|hart[oa]s?|poca\s+madre|j'?en\s+ai\s+marre|ras\s+le\s+bol)\b"
 )
 _SHOUT = re.compile(r"\b[A-Z]{4,}\b")
+# Impatience: how long, how often, "or not?".
+_IMPATIENT = re.compile(
+    r"\b(?:it'?s\s+been|been\s+waiting|still\s+waiting|(?:\d+|two|three|four|several)\s+(?:days|weeks|times)|third\s+time"
+    r"|3rd\s+time|or\s+not|simple\s+question|seriously|come\s+on|every\s+time|again|hace\s+\d+\s+dias|otra\s+vez"
+    r"|de\s+nuevo|en\s+serio|tercera\s+vez|depuis\s+\d+\s+jours|encore|toujours\s+pas|serieusement|troisieme\s+fois)\b"
+)
 
 
 def _reading(text: str) -> tuple[str, set[str]]:
@@ -77,16 +83,14 @@ def something_went_wrong(text: str, emotion: str) -> bool:
 
 
 def could_be_angry(text: str) -> bool:
-    """Whether a message the model finds close to angry shows any sign of it (complaint words, shouting, "??",
-    an angry or sad emoji); sarcasm about a problem, without hostile words, is disappointment."""
+    """Whether a message the model finds close to angry shows a sign of it: hostile words, shouting, "??", an angry
+    or sad emoji, a threat, or a problem told with impatience ("it's been 2 days", "third time", "or not?"). A calm
+    report ("your chef scratched our table") and sarcasm without hostile words are disappointment, not anger."""
     prepared, found = _reading(text)
     if _hostile(prepared, text or "") or _ANGER.search(prepared):
         return True
     if "~sarcasm" in found:
         return False
-    return bool(
-        _SHOUT.search(text or "")
-        or "??" in (text or "")
-        or "?!" in (text or "")
-        or {"~problem", "~emoji_neg", "~legal", "~chargeback"} & found
-    )
+    raw = text or ""
+    shown = _SHOUT.search(raw) or "??" in raw or "?!" in raw or {"~emoji_neg", "~legal", "~chargeback"} & found
+    return bool(shown or ("~problem" in found and _IMPATIENT.search(prepared)))

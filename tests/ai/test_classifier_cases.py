@@ -147,3 +147,21 @@ def test_a_sales_pitch_is_other(classify):
 def test_a_booking_that_asks_how_to_pay_the_deposit_is_a_booking(classify):
     result = classify("We'd like to book Saturday the 9th at 3pm for 16 adults, how do we pay the deposit?", "chat")
     assert result.intent == "booking_request"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Your chef scratched our dining table",
+        "Le chef a taché la nappe de ma grand-mère",
+        "el chef manchó el sillón con aceite",
+    ],
+)
+def test_a_calm_damage_report_is_a_complaint_not_an_escalation(classify, text):
+    result = classify(text, "sms")
+    assert result.intent == "complaint" and result.emotion != "angry" and not result.escalate
+
+
+def test_a_problem_told_with_impatience_can_be_angry(classify):
+    result = classify("It's been 3 days and still no answer about the burnt rice. Seriously??", "sms")
+    assert result.escalate
