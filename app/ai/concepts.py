@@ -9,6 +9,8 @@ words and short phrases (accent-free, lower case, over `normalize()`d text).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 # Words aimed at the assistant rather than at the business, in the three languages: an order to drop
@@ -116,3 +118,13 @@ def concepts(normalized: str, raw: str) -> list[str]:
 def injection(normalized: str) -> bool:
     """Whether the message tries to give the assistant instructions (flagged, never obeyed, not escalated)."""
     return bool(_COMPILED["injection"].search(normalized))
+
+
+# Names the lexicon: a trained model reads these concepts as features, so a cached model trained with other
+# patterns must not be loaded (app.ai.offline puts this in the model's name).
+LEXICON_VERSION = hashlib.sha256(
+    json.dumps(
+        [_CONCEPTS, sorted(NEGATIVE_EMOJI), sorted(POSITIVE_EMOJI), sorted(_SARCASM_EMOJI), _NEGATED.pattern],
+        sort_keys=True,
+    ).encode()
+).hexdigest()[:12]

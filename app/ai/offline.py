@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from app.ai import escalation, tone
+from app.ai.concepts import LEXICON_VERSION
 from app.ai.features import extract, normalize
 from app.ai.intent_rules import has_evidence, refine
 from app.ai.labels import EMOTIONS, INTENTS, Classification, Example
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "ai"
 TRAIN_PATH = DATA_DIR / "train.jsonl"
 TEST_PATH = DATA_DIR / "test.jsonl"
-MODEL_VERSION = "offline-lr-2"  # change when features or hyper-parameters change
+MODEL_VERSION = "offline-lr-3"  # change when features or hyper-parameters change (the concept lexicon counts itself)
 CORRECTION_WEIGHT = 2.0
 INTENT_C, EMOTION_C, MAX_ITER = 30.0, 30.0, 60
 # Escalate as "possibly_angry" when P(angry) reaches this though another emotion won: chosen by
@@ -98,7 +99,7 @@ def load_corrections(source: CorrectionsSource | None) -> list[Example]:
 
 def data_hash(examples: Iterable[Example], corrections: Iterable[Example] = ()) -> str:
     """Names a model: its data, and everything that shapes training (so a stale cache is never read)."""
-    settings = [MODEL_VERSION, INTENT_C, EMOTION_C, MAX_ITER, CORRECTION_WEIGHT]
+    settings = [MODEL_VERSION, LEXICON_VERSION, INTENT_C, EMOTION_C, MAX_ITER, CORRECTION_WEIGHT]
     digest = hashlib.sha256(json.dumps(settings).encode())
     for tag, items in (("e", examples), ("c", corrections)):
         for example in items:

@@ -152,3 +152,11 @@ def test_unreadable_cache_file_is_ignored(tmp_path):
     (tmp_path / f"offline-{key}.npz").write_bytes(b"not a model")
     model = offline.model_for(cache_dir=tmp_path)
     assert model.predict("Can I get a quote for 20 people?")[0] == "quote_request"
+
+
+def test_a_changed_concept_lexicon_names_another_model(monkeypatch):
+    """A cached model trained with other concept patterns must never be loaded for this code."""
+    examples = offline.base_examples()[:5]
+    before = offline.data_hash(examples)
+    monkeypatch.setattr(offline, "LEXICON_VERSION", "another-lexicon")
+    assert offline.data_hash(examples) != before
