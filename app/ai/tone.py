@@ -84,13 +84,14 @@ def something_went_wrong(text: str, emotion: str) -> bool:
 
 def could_be_angry(text: str) -> bool:
     """Whether a message the model finds close to angry shows a sign of it: hostile words, shouting, "??", an angry
-    or sad emoji, a threat, or a problem told with impatience ("it's been 2 days", "third time", "or not?"). A calm
-    report ("your chef scratched our table") and sarcasm without hostile words are disappointment, not anger."""
+    emoji, a threat, or a problem told with impatience ("it's been 2 days", "third time", "or not?"). A calm
+    report ("your chef scratched our table"), a sad emoji (😩 😞) and sarcasm without hostile words are disappointment,
+    not anger."""
     prepared, found = _reading(text)
     if _hostile(prepared, text or "") or _ANGER.search(prepared):
         return True
     if "~sarcasm" in found:
         return False
     raw = text or ""
-    shown = _SHOUT.search(raw) or "??" in raw or "?!" in raw or {"~emoji_neg", "~legal", "~chargeback"} & found
+    shown = _SHOUT.search(raw) or "??" in raw or "?!" in raw or {"~legal", "~chargeback"} & found
     return bool(shown or ("~problem" in found and _IMPATIENT.search(prepared)))
