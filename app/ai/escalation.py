@@ -1,6 +1,6 @@
 """Deterministic escalation rules, applied on top of either classifier.
 
-DESIGN.md: a message is escalated when it is angry, or mentions illness, injury,
+docs/design.md: a message is escalated when it is angry, or mentions illness, injury,
 allergy reactions, legal threats or chargebacks. The rules below are word-bounded
 regular expressions over lower-cased, accent-free text, in English and Spanish (and a
 few Portuguese/French words). They err on the side of flagging: a manager glancing at
