@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.leads import bp as leads_bp
     from app.newsletter import bp as newsletter_bp
     from app.newsletter import public_bp as newsletter_public_bp
+    from app.notifications import bp as messages_bp
     from app.notifications import webhooks_bp as notification_webhooks_bp
     from app.ops import bp as ops_bp
     from app.payments import bp as payments_bp
@@ -176,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
         payments_bp,
         payments_public_bp,
         notification_webhooks_bp,
+        messages_bp,
         delivery_webhooks_bp,
         inbox_bp,
         conversation_webhooks_bp,

@@ -54,6 +54,8 @@ REGISTRY: dict[str, frozenset[Role]] = {
     "team.view": LEADERS,
     "team.manage": LEADERS,
     "jobs.view": LEADERS,
+    # The station's Sent messages (every notification: sent, recorded, held back, failed).
+    "messages.view": LEADERS,
     "analytics.view": LEADERS,
     "station.settings": frozenset({Role.OWNER}),
     # business-wide (admin area)
