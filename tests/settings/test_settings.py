@@ -99,7 +99,7 @@ def test_saving_unchanged_settings_writes_no_audit_entry(as_role, world, dbq):
         ("adult_price_cents", "lots", "Enter an amount like 55 or 55.00"),
         ("deposit_cents", "-100", "Enter a positive amount with at most 2 decimals"),
         ("deposit_cents", "1e400", "Enter a positive amount with at most 2 decimals"),
-        ("horizon_days", "9999", "Must be at most 730."),  # pydantic's error, in words
+        ("horizon_days", "9999", "Enter 730 or less."),  # pydantic's error, in words
         ("quiet_hours_start", "9pm", "is not a time like 21:00"),
         ("proteins_per_guest", "2.5", "Enter a whole number."),
     ],
@@ -153,7 +153,7 @@ def test_the_defaults_say_what_the_pages_said_before():
     [
         ("payment_methods", "", "Name at least one way to pay."),
         ("payment_methods", "Cash\ncash", "Ways to pay repeat."),
-        ("gratuity_percent", "80", "Must be at most 50."),
+        ("gratuity_percent", "80", "Enter 50 or less."),
     ],
 )
 def test_bad_ways_to_pay_or_gratuity_are_refused(as_role, world, dbq, field, value, message):

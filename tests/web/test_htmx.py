@@ -120,7 +120,7 @@ def test_done_htmx_without_a_fragment_is_a_full_redirect(app, world):
 
 
 def test_refused_htmx_gets_the_fragment_with_the_messages_and_422(app, world):
-    error = ValidationFailed("Some fields need a correction (amount: Must be more than 0.).", fields={"amount": "x"})
+    error = ValidationFailed("Some fields need a correction (Amount: Enter a number above 0.).", fields={"amount": "x"})
     with app.test_request_context("/", method="POST", headers=HTMX):
         station_id = _rename_first_station("Never kept")
         response = finish_mutation(
