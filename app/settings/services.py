@@ -120,9 +120,13 @@ def form_values(settings: StationSettings) -> dict[str, str]:
     return values
 
 
-def parse_form(form: dict[str, str]) -> StationSettings:
-    """A validated StationSettings from the posted form, or ValidationFailed by field."""
-    data: dict = {}
+def parse_form(form: dict[str, str], current: StationSettings | None = None) -> StationSettings:
+    """A validated StationSettings from the posted form, or ValidationFailed by field.
+
+    Settings the form does not show (the AI budget, currency, locale) keep their `current`
+    values: the form changes what it shows and nothing else.
+    """
+    data: dict = current.model_dump() if current is not None else {}
     errors: dict[str, str] = {}
     for field in FIELDS:
         try:

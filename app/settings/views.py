@@ -32,7 +32,7 @@ def edit():
         return _page(services.form_values(g.station.settings))
     typed = read_form(SettingsForm).model_dump()
     try:
-        services.save_settings(g.station, services.parse_form(typed))
+        services.save_settings(g.station, services.parse_form(typed, g.station.settings))
     except DomainError as error:
         return finish_mutation(error, back=url_for("settings.edit"), page=partial(_page, typed))
     return finish_mutation("Settings saved. New quotes use them now.", back=url_for("settings.edit"))

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import ValidationFailed
+from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.station import Station
 from app.settings.services import FieldProblem, _cents, form_values, parse_form
@@ -160,3 +161,16 @@ def test_bad_ways_to_pay_or_gratuity_are_refused(as_role, world, dbq, field, val
     response = as_role("owner").post_form(URL, defaults_form(**{field: value}))
     assert response.status_code == 422 and message in response.get_data(as_text=True)
     assert overrides(dbq) == {}
+
+
+def test_saving_the_form_keeps_the_settings_it_does_not_show(app, as_role, world, dbq):
+    hidden = {"ai_daily_budget_cents": 1200, "currency": "EUR", "locale": "fr_FR"}
+    with app.app_context():
+        station = db.session.get(Station, world.station.id)
+        station.settings_overrides = dict(hidden)
+        db.session.commit()
+
+    response = as_role("owner").post_form(URL, defaults_form(adult_price_cents="60"))
+
+    assert response.status_code == 303
+    assert overrides(dbq) == hidden | {"adult_price_cents": 6000}
