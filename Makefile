@@ -12,9 +12,11 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
 # `make run` needs the runtime requirements only; the test and lint tools (Playwright,
 # schemathesis, ruff, ...) come with `make test`, `make lint` and `make bench`.
+# --no-compile: pip would byte-compile every installed package (half its time); Python
+# compiles the modules the app imports on first use instead.
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) -r requirements.txt
+	$(PIP) --no-compile -r requirements.txt
 	touch $@
 
 $(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
