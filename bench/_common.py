@@ -1,7 +1,7 @@
 """Shared by the bench scripts: the bench database, the app's environment, time limits, tables.
 
 Not a test helper: the bench scripts print figures, they never assert timings
-(../shared/DESIGN.md). They fail (exit non-zero) only when something is broken.
+(docs/design.md). They fail (exit non-zero) only when something is broken.
 """
 
 from __future__ import annotations

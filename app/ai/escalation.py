@@ -1,7 +1,7 @@
 """Deterministic escalation rules, applied on top of either classifier.
 
 A message is escalated when it is angry, or tells of illness or injury the party caused,
-an allergic reaction, a legal threat or a chargeback (issue 16 narrowed DESIGN.md's
+an allergic reaction, a legal threat or a chargeback (docs/design.md; it once said
 "mentions illness"). The rules below are word-bounded regular expressions over
 lower-cased, accent-free text, in English, Spanish and French (and a few Portuguese
 words). They err on the side of flagging: a manager glancing at a false alarm costs
