@@ -63,7 +63,7 @@ def zip_errors_named() -> Iterator[None]:
 def require_ascii_zip(zip_code: str | None) -> None:
     """Refuse ZIP codes of non-ASCII digits ("٣٠٣٠٣" passes the schemas' `\\d{5}`).
 
-    The zipcodes package panics (a BaseException, past every error handler) on them.
+    They are no US ZIP code; the message says which digits to use.
     """
     if zip_code is not None and not zip_code.isascii():
         message = "Enter a 5-digit US ZIP code using the digits 0-9."

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 
-import stripe
 from flask import abort, current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -180,6 +179,8 @@ def stripe_webhook():
     payload = request.get_data(cache=False)  # the raw bytes: the signature covers exactly these
     if len(payload) > MAX_WEBHOOK_BYTES:
         return _refuse("Payload too large.", 413)
+    import stripe  # on first use (see app.payments.stripe_client)
+
     try:
         stripe.Webhook.construct_event(payload, request.headers.get("Stripe-Signature"), secret)
         event = json.loads(payload)
