@@ -34,7 +34,7 @@ class Station(TimestampMixin, db.Model):
     def settings(self):
         from app.stations.settings import StationSettings
 
-        return StationSettings.from_overrides(self.settings_overrides or {})
+        return StationSettings.parsed(self.settings_overrides or {})
 
     def __repr__(self) -> str:
         return f"<Station {self.slug}>"
