@@ -21,6 +21,18 @@ class Lead(StationScoped, TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_leads_station_stage", "station_id", "stage", "created_at"),
         Index("ix_leads_station_created", "station_id", "created_at"),  # the funnel by period
+        # The board: each stage's best scores (read backwards) and the counts per stage,
+        # over the leads not merged away.
+        Index(
+            "ix_leads_board",
+            "station_id",
+            "stage",
+            "score",
+            "created_at",
+            "id",
+            postgresql_where=db.text("merged_into_id IS NULL"),
+            sqlite_where=db.text("merged_into_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
