@@ -12,6 +12,7 @@ from app.availability.services import booked_counts, capacities
 from app.customers.contact import normalise_phone
 from app.extensions import db
 from app.ids import parse_id
+from app.models.base import contains_text
 from app.models.booking import HOLDS_SLOT, Booking, BookingStatus
 from app.models.customer import Customer
 from app.models.station import Station
@@ -82,7 +83,7 @@ def _search_ids(q: str):
     One branch per table, joined by UNION rather than an OR across the two tables, so
     each branch can use its own indexes (the trigram indexes on PostgreSQL).
     """
-    customer_terms = [Customer.name.icontains(q, autoescape=True), Customer.email.icontains(q, autoescape=True)]
+    customer_terms = [contains_text(Customer.name, q), contains_text(Customer.email, q)]
     try:
         phone = normalise_phone(q)
     except ValueError:
@@ -92,7 +93,7 @@ def _search_ids(q: str):
     matching_customers = select(Customer.id).where(or_(*customer_terms))
     return union(
         select(Booking.id).where(Booking.customer_id.in_(matching_customers)),
-        select(Booking.id).where(Booking.reference.icontains(q, autoescape=True)),
+        select(Booking.id).where(contains_text(Booking.reference, q)),
     )
 
 
