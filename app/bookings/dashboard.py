@@ -38,7 +38,12 @@ def booking_numbers(station_id: int, window: Window) -> list[Stat]:
                 ),
                 0,
             ),
-        ).where(Booking.station_id == station_id)
+        ).where(
+            Booking.station_id == station_id,
+            # Every figure above counts active bookings or today's new ones: say so, and the
+            # count reads those through two indexes instead of all the station's bookings.
+            active | (Booking.created_at >= window.today_start),
+        )
     ).one()
     today, week, awaiting, no_chef, created, outstanding = row
     today_local = window.local_day.isoformat()

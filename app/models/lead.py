@@ -13,6 +13,7 @@ from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
 
 LEAD_STAGES = ("new", "contacted", "quoted", "won", "lost", "nurturing")
 OPEN_LEAD_STAGES = ("new", "contacted", "quoted", "nurturing")
+HOT_OPEN_SQL = "merged_into_id IS NULL AND temperature = 'hot' AND stage IN ('new', 'contacted', 'quoted', 'nurturing')"
 TEMPERATURES = ("hot", "warm", "cold")
 
 
@@ -32,6 +33,13 @@ class Lead(StationScoped, TimestampMixin, db.Model):
             "id",
             postgresql_where=db.text("merged_into_id IS NULL"),
             sqlite_where=db.text("merged_into_id IS NULL"),
+        ),
+        # The dashboard's "hot leads": open, hot, not merged away (a small share of them all).
+        Index(
+            "ix_leads_hot_open",
+            "station_id",
+            postgresql_where=db.text(HOT_OPEN_SQL),
+            sqlite_where=db.text(HOT_OPEN_SQL),
         ),
     )
 

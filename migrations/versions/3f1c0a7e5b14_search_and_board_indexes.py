@@ -1,4 +1,4 @@
-"""search and board indexes: trigram indexes for the bookings and customers search, the leads board
+"""search and board indexes: trigram indexes for the bookings and customers search, the leads board and hot leads
 
 Revision ID: 3f1c0a7e5b14
 Revises: 150d14a40e37
@@ -18,6 +18,7 @@ down_revision = "150d14a40e37"
 branch_labels = None
 depends_on = None
 
+HOT_OPEN = "merged_into_id IS NULL AND temperature = 'hot' AND stage IN ('new', 'contacted', 'quoted', 'nurturing')"
 TRIGRAM_INDEXES = (
     ("ix_customers_name_trgm", "customers", "lower(name)"),
     ("ix_customers_email_trgm", "customers", "lower(email)"),
@@ -34,6 +35,13 @@ def upgrade():
             postgresql_where=sa.text("merged_into_id IS NULL"),
             sqlite_where=sa.text("merged_into_id IS NULL"),
         )
+        batch_op.create_index(
+            "ix_leads_hot_open",
+            ["station_id"],
+            unique=False,
+            postgresql_where=sa.text(HOT_OPEN),
+            sqlite_where=sa.text(HOT_OPEN),
+        )
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -47,6 +55,7 @@ def downgrade():
             op.execute(f"DROP INDEX IF EXISTS {name}")
         # The extension stays: objects outside this app may use it, and it costs nothing.
     with op.batch_alter_table("leads", schema=None) as batch_op:
+        batch_op.drop_index("ix_leads_hot_open", postgresql_where=sa.text(HOT_OPEN), sqlite_where=sa.text(HOT_OPEN))
         batch_op.drop_index(
             "ix_leads_board",
             postgresql_where=sa.text("merged_into_id IS NULL"),
