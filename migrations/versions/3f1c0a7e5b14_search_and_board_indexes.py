@@ -1,4 +1,4 @@
-"""search and board indexes: trigram indexes for the bookings and customers search, the leads board and hot leads
+"""search and list indexes: trigram search indexes, the customers list, the leads board and hot leads
 
 Revision ID: 3f1c0a7e5b14
 Revises: 150d14a40e37
@@ -42,6 +42,14 @@ def upgrade():
             postgresql_where=sa.text(HOT_OPEN),
             sqlite_where=sa.text(HOT_OPEN),
         )
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_customers_list",
+            ["station_id", sa.text("lower(name)"), "id"],
+            unique=False,
+            postgresql_where=sa.text("merged_into_id IS NULL"),
+            sqlite_where=sa.text("merged_into_id IS NULL"),
+        )
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -54,6 +62,12 @@ def downgrade():
         for name, _table, _expression in TRIGRAM_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")
         # The extension stays: objects outside this app may use it, and it costs nothing.
+    with op.batch_alter_table("customers", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_customers_list",
+            postgresql_where=sa.text("merged_into_id IS NULL"),
+            sqlite_where=sa.text("merged_into_id IS NULL"),
+        )
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_index("ix_leads_hot_open", postgresql_where=sa.text(HOT_OPEN), sqlite_where=sa.text(HOT_OPEN))
         batch_op.drop_index(
