@@ -99,13 +99,19 @@ def price(station: Station, party: Party, *, zip_code: str | None, discount_cent
 
 
 def lock_slot(station_id: int, day: date, slot_time: str) -> None:
-    """Take the slot's lock row for the rest of this transaction (created on first use)."""
+    """Take the slot's lock row for the rest of this transaction (created on first use).
+
+    One statement: the insert, or on conflict an update of the row to itself, which locks
+    it until commit just as SELECT ... FOR UPDATE would (a second booking of the slot waits
+    here, then sees the first one's rows). SQLite's single writer serialises instead.
+    """
     key = {"station_id": station_id, "event_date": day, "slot_time": slot_time}
-    db.session.execute(upsert_insert(SlotLock).values(**key).on_conflict_do_nothing())
+    insert = upsert_insert(SlotLock).values(**key)
     db.session.execute(
-        select(SlotLock)
-        .filter_by(**key)
-        .with_for_update()  # SQLite has no row locks; its single writer serialises instead
+        insert.on_conflict_do_update(
+            index_elements=[SlotLock.station_id, SlotLock.event_date, SlotLock.slot_time],
+            set_={"slot_time": insert.excluded.slot_time},
+        )
     )
 
 
