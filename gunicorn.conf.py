@@ -58,6 +58,9 @@ _prepare_metrics_dir()
 
 
 def when_ready(server):
+    # The master serves no request: close any connection the app's import opened, so the
+    # workers inherit none (post_fork covers the workers forked later, to be safe).
+    _dispose_engines(server, close=True)
     # Objects made while importing the app never change: keep the garbage collector from
     # touching them in the workers, which would copy their pages (copy-on-write).
     gc.freeze()
@@ -65,14 +68,18 @@ def when_ready(server):
 
 def post_fork(server, worker):
     """Drop the connections inherited from the master: each worker opens its own."""
+    _dispose_engines(server, close=False)  # close=False: the sockets are the master's
+
+
+def _dispose_engines(server, *, close: bool) -> None:
     from app.extensions import db
 
     app = server.app.callable
-    if app is None:  # without preload the app is not loaded yet: nothing inherited
+    if app is None:  # without preload the app is not loaded yet: nothing to drop
         return
     with app.app_context():
         for engine in db.engines.values():
-            engine.dispose(close=False)
+            engine.dispose(close=close)
 
 
 def child_exit(server, worker):
