@@ -60,6 +60,7 @@ def app_environment(database_url: str = BENCH_DATABASE_URL) -> dict[str, str]:
         TEPPAN_ENV="production",
         DATABASE_URL=database_url,
         SECRET_KEY=BENCH_SECRET_KEY,
+        PUBLIC_BASE_URL="https://bench.example",  # production requires it; nothing is sent
         FORCE_HTTPS="false",
         LOG_LEVEL="WARNING",
         RATELIMIT_ENABLED="false",

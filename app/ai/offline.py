@@ -22,8 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from app.ai import escalation, tone
 from app.ai.concepts import LEXICON_VERSION
@@ -31,7 +30,9 @@ from app.ai.features import extract, normalize
 from app.ai.intent_rules import has_evidence, refine
 from app.ai.labels import EMOTIONS, INTENTS, Classification, Example
 from app.ai.language import detect_language
-from app.ai.model import SoftmaxRegression, SparseRows, Vocabulary
+
+if TYPE_CHECKING:  # numpy (under app.ai.model) loads with the first model: web workers never need it
+    from app.ai.model import SoftmaxRegression, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,8 @@ class OfflineModel:
         return self.intent.predict_proba(columns, values), self.emotion.predict_proba(columns, values)
 
     def save(self, path: Path) -> None:
+        import numpy as np
+
         path.parent.mkdir(parents=True, exist_ok=True)
         keys = list(self.memory)
         tmp = path.with_name(path.name + ".tmp.npz")
@@ -162,6 +165,10 @@ class OfflineModel:
 
     @classmethod
     def load(cls, path: Path) -> OfflineModel:
+        import numpy as np
+
+        from app.ai.model import SoftmaxRegression, Vocabulary
+
         with np.load(path, allow_pickle=False) as data:
             meta = [str(item) for item in data["meta"]]
             return cls(
@@ -185,6 +192,8 @@ class OfflineModel:
 
 def train(examples: Iterable[Example], corrections: Iterable[Example] = ()) -> OfflineModel:
     """Train both heads on `examples` plus `corrections` (weighted x2 and remembered verbatim)."""
+    from app.ai.model import SoftmaxRegression, SparseRows, Vocabulary
+
     started = time.perf_counter()
     base, fixes = [as_example(e) for e in examples], _dedupe(corrections)
     # A correction replaces a training line with the same text.

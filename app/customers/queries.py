@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, or_, select
 
 from app.customers.contact import normalise_phone
 from app.extensions import db
+from app.models.base import contains_text
 from app.models.booking import Booking
 from app.models.conversation import Conversation
 from app.models.customer import ConsentRecord, Customer
@@ -33,8 +34,8 @@ def search(station_id: int, q: str) -> Select:
     q = (q or "").strip()
     if q:
         conditions = [
-            Customer.name.icontains(q, autoescape=True),
-            Customer.email.icontains(q, autoescape=True),
+            contains_text(Customer.name, q),  # served by the trigram indexes on PostgreSQL
+            contains_text(Customer.email, q),
         ]
         try:
             phone = normalise_phone(q)

@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import stripe
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -181,6 +180,8 @@ def ensure_checkout(booking_id: int, *, now: datetime | None = None) -> Checkout
     attempt_id, params, key = attempt.id, dict(attempt.params), attempt.idempotency_key
     db.session.commit()  # no transaction stays open while Stripe is called
 
+    import stripe  # on first use (see app.payments.stripe_client)
+
     try:
         session = stripe_client.client().v1.checkout.sessions.create(params=params, options={"idempotency_key": key})
         data = session.to_dict()
@@ -200,7 +201,7 @@ def ensure_checkout(booking_id: int, *, now: datetime | None = None) -> Checkout
     return CheckoutLink(data["url"], data["id"])
 
 
-def _note_failure(attempt_id: int, error: stripe.StripeError) -> None:
+def _note_failure(attempt_id: int, error: Exception) -> None:
     row = db.session.get(CheckoutSession, attempt_id)
     row.last_error = stripe_client.describe(error)
     if not stripe_client.is_transient(error):

@@ -141,8 +141,10 @@ class StationSettings(BaseModel):
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any]) -> StationSettings:
-        # Read on every quote, notification and page: validating the full model each time
-        # (with its menus) showed up in profiles. The model is frozen, so sharing is safe.
+        # Read several times on every quote, notification and page: validating the full
+        # model each time (with its menus) showed up in profiles. The key is the overrides'
+        # content, so a saved change is a new key (no invalidation to forget); the model is
+        # frozen, so sharing it is safe; invalid overrides raise and are not cached.
         return _validated(json.dumps(overrides, sort_keys=True, default=str))
 
     def overrides(self) -> dict[str, Any]:
