@@ -68,6 +68,14 @@
     }
   }, true);
 
+  // Filter panels come open (so they work without JS); on a phone they start folded,
+  // where they would fill the first screen.
+  function foldWhenNarrow(root) {
+    if (!window.matchMedia("(max-width: 800px)").matches) return;
+    root.querySelectorAll("details[data-fold-when-narrow]").forEach(function (panel) { panel.open = false; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { foldWhenNarrow(document); });
+
   // Auto-submit filter forms on change when they ask for it (no hx-on, CSP-safe).
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form[data-autosubmit]");
