@@ -13,4 +13,4 @@ def test_the_travel_line_names_the_billable_miles_once(as_role, kitchen):
     billable = re.match(r"Travel: (\d+) mi beyond the first 30 free \(about [\d.]+ mi\)$", travel.group(1).strip())
     assert billable, travel.group(1)  # no " × 32" after it: the miles are already in the words
     assert int(billable.group(1)) > 0
-    assert re.search(r'<span class="money">\$[\d,]+\.\d\d</span>', quote)  # amounts never wrap mid-number
+    assert re.search(r'<td class="money">\$[\d,]+\.\d\d</td>', quote)  # amounts never wrap mid-number
