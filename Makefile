@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: install run serve test lint format migrate seed bench clean worker scheduler screenshots
+.PHONY: install run serve test lint format migrate seed bench clean worker scheduler
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ test: install
 
 # PNGs of every staff page per role at 1366x768 and 390x844 in build/screenshots/ (demo data,
 # a scratch SQLite database, Debian's Chromium; SCREENSHOTS_DIR and CHROMIUM_PATH override).
+.PHONY: screenshots
 screenshots: install
 	$(BIN)/python -m tests.browser.screenshots
 
