@@ -35,12 +35,6 @@ run: seed
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# PNGs of every staff page per role at 1366x768 and 390x844 in build/screenshots/ (demo data,
-# a scratch SQLite database, Debian's Chromium; SCREENSHOTS_DIR and CHROMIUM_PATH override).
-.PHONY: screenshots
-screenshots: install
-	$(BIN)/python -m tests.browser.screenshots
-
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -65,3 +59,9 @@ worker: install
 
 scheduler: install
 	$(BIN)/flask scheduler
+
+# PNGs of every staff page per role at 1366x768 and 390x844 in build/screenshots/ (demo data,
+# a scratch SQLite database, Debian's Chromium; SCREENSHOTS_DIR and CHROMIUM_PATH override).
+.PHONY: screenshots
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots
