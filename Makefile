@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: install install-dev run serve test lint format migrate seed bench clean worker scheduler
+.PHONY: install install-dev run serve test lint format migrate seed bench clean worker scheduler screenshots
 
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
@@ -70,3 +70,9 @@ worker: install
 
 scheduler: install
 	$(BIN)/flask scheduler
+
+# PNGs of every staff page per role at 1366x768 and 390x844 in build/screenshots/ (demo data,
+# a scratch SQLite database, Debian's Chromium; SCREENSHOTS_DIR and CHROMIUM_PATH override).
+.PHONY: screenshots
+screenshots: install-dev
+	$(BIN)/python -m tests.browser.screenshots
