@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: install install-dev run serve test lint format migrate seed bench clean worker scheduler screenshots
+.PHONY: install install-dev run serve test lint format migrate seed bench clean worker scheduler
 
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
