@@ -54,7 +54,7 @@ def create_app(config: Config | str | None = None, **overrides) -> Flask:
     security.register(app)
 
     from app import cli
-    from app.conversations import learning
+    from app.inbox import learning
     from app.jobs import catalog, outbox
     from app.jobs import cli as jobs_cli
 
@@ -139,12 +139,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.bookings import bp as bookings_bp
     from app.chefs import bp as chefs_bp
-    from app.conversations import bp as inbox_bp
-    from app.conversations import webhooks_bp as conversation_webhooks_bp
     from app.customers import bp as customers_bp
     from app.dashboard import bp as dashboard_bp
     from app.dashboard import home_bp
     from app.delivery.webhooks import webhooks_bp as delivery_webhooks_bp
+    from app.inbox import bp as inbox_bp
+    from app.inbox import webhooks_bp as conversation_webhooks_bp
     from app.jobs import bp as jobs_bp
     from app.leads import bp as leads_bp
     from app.newsletter import bp as newsletter_bp

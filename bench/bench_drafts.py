@@ -94,8 +94,8 @@ def _messages(rng: random.Random) -> list[tuple[str, str, str, str, bool]]:
 
 def _seed(rng: random.Random) -> int:
     from app.ai.draft_scoring import add_chefs_every_slot, knowledge_rows
-    from app.conversations.inbound import Inbound, receive
     from app.extensions import db
+    from app.inbox.inbound import Inbound, receive
     from app.models.conversation import Draft, KnowledgeEntry
     from app.models.station import Station
 
@@ -177,9 +177,9 @@ def _run(database_url: str) -> int:
 
 def _time_jobs(station_id: int, messages) -> list[float]:
     """Milliseconds per `process_inbound` run, each on a freshly received message."""
-    from app.conversations.inbound import Inbound, receive
-    from app.conversations.jobs import process_inbound
     from app.extensions import db
+    from app.inbox.inbound import Inbound, receive
+    from app.inbox.jobs import process_inbound
     from app.models.station import Station
 
     station = db.session.get(Station, station_id)

@@ -36,7 +36,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "notifications",
             "newsletter",
             "ai",
-            "conversations",
+            "inbox",
             "reviews",
         ],
     ),

@@ -102,7 +102,7 @@ def _blackout(station: Station):
 
 
 def _inbound_message(station: Station):
-    from tests.conversations.helpers import inbound
+    from tests.inbox.helpers import inbound
 
     return inbound(station.id, "How much for 12 people?", contact=f"walk-{station.slug}")
 

@@ -8,7 +8,7 @@
   polling. (Not /chat/<token>: that would also match /chat/messages, and every answer
   there would advertise GET in its Allow header.)
 
-Messages go through `app.conversations.inbound.receive()` like every other channel
+Messages go through `app.inbox.inbound.receive()` like every other channel
 (channel "webchat", the token as contact). Rate limit of the POST per IP:
 API_RATELIMIT_CHAT (default "20 per minute"); polls share the API's read budget.
 """
@@ -26,9 +26,9 @@ from app.api import presenters as present
 from app.api import schemas as out
 from app.api.errors import NotFound, read
 from app.api.stations import active_station
-from app.conversations.inbound import Inbound, receive
 from app.errors import ValidationFailed
 from app.extensions import db, limiter
+from app.inbox.inbound import Inbound, receive
 from app.models.conversation import Conversation, Message
 from app.web.urls import public_url
 

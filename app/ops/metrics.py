@@ -5,7 +5,7 @@ that directory and /metrics aggregates them (see gunicorn.conf.py). Otherwise on
 process registry is used; tests get a fresh registry per app.
 
 The job gauges (app.jobs.metrics: queue depths, outbox backlog) and the draft
-acceptance gauges (app.conversations.learning) are read from Redis and the database
+acceptance gauges (app.inbox.learning) are read from Redis and the database
 at scrape time by custom collectors. prometheus-flask-exporter's
 multiprocess mode answers /metrics from a fresh registry holding only the
 multiprocess collector, so there the collector is added to that registry per scrape.
@@ -22,7 +22,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_flask_exporter import PrometheusMetrics
 from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 
-from app.conversations.learning import DraftsCollector
+from app.inbox.learning import DraftsCollector
 from app.jobs.metrics import JobsCollector
 from app.ops.access import guard_metrics
 from app.ops.ratelimit import init_ratelimit_metrics

@@ -2,7 +2,7 @@
 
 `services.submit_review` only emits the outbox job; the notifications queue writes the
 rows (unique key per review and manager) and sends them, like the inbox's escalation
-alerts (app/conversations/alerts.py).
+alerts (app/inbox/alerts.py).
 """
 
 from __future__ import annotations

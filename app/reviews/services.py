@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 
 from app import audit
-from app.conversations.inbound import Inbound, receive
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.inbox.inbound import Inbound, receive
 from app.jobs import outbox
 from app.models.base import utcnow
 from app.models.booking import Booking, BookingStatus

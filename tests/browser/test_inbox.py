@@ -9,8 +9,8 @@ from app.extensions import db
 from app.models.conversation import Draft, Message
 from tests.browser.conftest import watch
 from tests.browser.test_ui import sign_in
-from tests.conversations.helpers import ai_draft, inbound
 from tests.factories import build_world
+from tests.inbox.helpers import ai_draft, inbound
 
 pytestmark = [pytest.mark.committing, pytest.mark.browser]
 

@@ -9,13 +9,13 @@ import pytest
 import time_machine
 from sqlalchemy import update
 
-from app.conversations import sending
-from app.conversations.inbound import Inbound, receive
-from app.conversations.outbound import queue_reply
-from app.conversations.sending import send_message
 from app.delivery import engine, machine
 from app.delivery.outgoing import Outgoing, PermanentSendError, UncertainSendError
 from app.extensions import db
+from app.inbox import sending
+from app.inbox.inbound import Inbound, receive
+from app.inbox.outbound import queue_reply
+from app.inbox.sending import send_message
 from app.models.base import utcnow
 from app.models.conversation import Message
 from app.models.delivery import SENDING

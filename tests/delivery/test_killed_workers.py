@@ -12,8 +12,8 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
-from app.conversations.outbound import queue_reply
 from app.extensions import db
+from app.inbox.outbound import queue_reply
 from app.jobs.outbox import relay
 from app.models.conversation import Message
 from app.models.newsletter import Campaign, CampaignRecipient
@@ -21,7 +21,6 @@ from app.models.outbox import Notification
 from app.models.station import Station
 from app.newsletter import campaigns, sending
 from tests.api.conftest import add_chef, booking_body
-from tests.conversations.helpers import inbound
 from tests.delivery.conftest import (
     LEASE_SECONDS,
     kill_when_held,
@@ -29,6 +28,7 @@ from tests.delivery.conftest import (
     start_worker,
     sweep_after_the_lease,
 )
+from tests.inbox.helpers import inbound
 from tests.newsletter.conftest import add_subscribers, campaign
 
 pytestmark = [pytest.mark.redis, pytest.mark.committing, pytest.mark.slow]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.conversations.inbound import Inbound, receive
-from app.conversations.outbound import queue_reply
 from app.extensions import db
+from app.inbox.inbound import Inbound, receive
+from app.inbox.outbound import queue_reply
 from app.models.booking import Booking
 from app.models.lead import Lead, Task
 from app.models.station import Station

@@ -2,7 +2,7 @@
 
     result = compose(DraftRequest(...))   # -> DraftResult; raises DraftUnavailable (no such station)
 
-The job in app.conversations.jobs (and `flask ai draft`) builds the request from plain
+The job in app.inbox.jobs (and `flask ai draft`) builds the request from plain
 values (no ORM rows cross this line) and stores the result on the Draft row.
 
 One draft is a pipeline, read top to bottom in `offline.compose_offline`:

@@ -10,8 +10,8 @@ from datetime import date, time, timedelta
 import pytest
 
 from app.ai.drafting import DraftRequest, ThreadLine
-from app.conversations.inbound import Inbound, receive
 from app.extensions import db
+from app.inbox.inbound import Inbound, receive
 from app.models.conversation import Draft
 from app.models.station import Station
 from tests.bookings.conftest import add_chef

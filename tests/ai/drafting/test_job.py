@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from app.ai.drafting.offline import GENERATOR
-from app.conversations.inbound import Inbound, receive
-from app.conversations.jobs import generate_draft, open_draft
 from app.extensions import db
+from app.inbox.inbound import Inbound, receive
+from app.inbox.jobs import generate_draft, open_draft
 from app.models.conversation import Draft
 
 

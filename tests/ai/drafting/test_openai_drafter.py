@@ -16,8 +16,8 @@ from app.ai.drafting.budget import local_midnight_utc
 from app.ai.drafting.grounding import StationInfo
 from app.ai.drafting.offline import GENERATOR
 from app.ai.drafting.prompts import MARKER_END, MARKER_START
-from app.conversations.inbound import Inbound, receive
 from app.extensions import db
+from app.inbox.inbound import Inbound, receive
 from app.models.conversation import Draft
 from app.stations.settings import StationSettings
 from tests.ai.drafting.conftest import request_for

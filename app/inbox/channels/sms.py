@@ -18,10 +18,10 @@ from collections.abc import Mapping
 
 from twilio.twiml.messaging_response import MessagingResponse
 
-from app.conversations.channels import clean, clip_id, station_by
-from app.conversations.inbound import Inbound, receive
 from app.customers.contact import display_phone, normalise_phone
 from app.customers.services import find_match, match_or_create, record_consent
+from app.inbox.channels import clean, clip_id, station_by
+from app.inbox.inbound import Inbound, receive
 from app.models.customer import Customer
 from app.models.station import Station
 from app.notifications.policy import sms_stopped

@@ -13,16 +13,16 @@ import pytest
 import time_machine
 from werkzeug import Response
 
-from app.conversations import outbound
-from app.conversations.inbound import Inbound, receive
-from app.conversations.outbound import queue_reply
-from app.conversations.sending import send_message
 from app.delivery import engine, instagram_meta, sms_twilio
 from app.errors import Conflict
 from app.extensions import db
+from app.inbox import outbound
+from app.inbox.inbound import Inbound, receive
+from app.inbox.outbound import queue_reply
+from app.inbox.sending import send_message
 from app.models.base import utcnow
 from app.models.station import Station
-from tests.conversations.test_outbound import (
+from tests.inbox.test_outbound import (
     IGSID,
     PHONE,
     app_context,  # noqa: F401 - the `svc` fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.conversations.inbound import Inbound, receive
 from app.extensions import db
+from app.inbox.inbound import Inbound, receive
 from app.models.conversation import Conversation, Message
 from app.models.customer import Customer
 from app.models.lead import Lead

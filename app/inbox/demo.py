@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.conversations import drafts, sending
-from app.conversations.inbound import Inbound, receive
-from app.conversations.jobs import process_inbound
 from app.demo import DEMO_SEEDERS
 from app.extensions import db
+from app.inbox import drafts, sending
+from app.inbox.inbound import Inbound, receive
+from app.inbox.jobs import process_inbound
 from app.models.conversation import CannedReply, Conversation, Draft, KnowledgeEntry
 from app.models.station import Station
 from app.models.user import Role, User

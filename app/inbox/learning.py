@@ -19,9 +19,9 @@ from sqlalchemy import case, func, select
 
 from app import audit
 from app.ai.labels import EMOTIONS, INTENTS
-from app.conversations import queries
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.inbox import queries
 from app.models.base import utcnow
 from app.models.conversation import Draft, LabelCorrection, Message
 from app.models.station import Station

@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from app.conversations import outbound
 from app.extensions import db
+from app.inbox import outbound
 from app.models.conversation import Draft, Message
-from tests.conversations.helpers import ai_draft, inbound
 from tests.factories import build_world
+from tests.inbox.helpers import ai_draft, inbound
 from tests.support import new_client
 
 APPROVALS = 8

@@ -22,8 +22,8 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from app.ai.drafting import DraftRequest, DraftUnavailable, ThreadLine, compose
-from app.conversations import drafts, learning, queries
 from app.extensions import db
+from app.inbox import drafts, learning, queries
 from app.jobs.registry import is_transient, job
 from app.models.base import utcnow
 from app.models.conversation import Conversation, Draft, Message
@@ -67,7 +67,7 @@ def classify_message(message_id: int) -> Message | None:
         conversation = message.conversation
         if result.escalate and not conversation.escalated:
             conversation.escalated = True
-            from app.conversations import alerts
+            from app.inbox import alerts
 
             alerts.escalated(conversation, message)
         db.session.commit()

@@ -15,4 +15,4 @@ bp = station_blueprint("inbox", __name__, "/inbox")
 # Channel webhooks (Twilio SMS, Meta Instagram, inbound email); public, signature-checked.
 webhooks_bp = Blueprint("conversation_webhooks", __name__, url_prefix="/webhooks")
 
-from app.conversations import dashboard, demo, views, webhooks  # noqa: E402,F401
+from app.inbox import dashboard, demo, views, webhooks  # noqa: E402,F401

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.conversations import drafts, sending
-from app.conversations.inbound import Inbound, receive
-from app.conversations.jobs import process_inbound
 from app.extensions import db
+from app.inbox import drafts, sending
+from app.inbox.inbound import Inbound, receive
+from app.inbox.jobs import process_inbound
 from app.models.conversation import Draft
 from app.models.review import Review
 from app.models.station import Station

@@ -7,7 +7,7 @@
 
 Every channel routes a message to a station by the address it was sent to (the
 station's `sms_number`, `instagram_account_id` or `inbox_email`) and stores it with
-`app.conversations.inbound.receive()`; the caller commits. What a provider sends is
+`app.inbox.inbound.receive()`; the caller commits. What a provider sends is
 untrusted text: `clean()` and `clip_id()` make it storable whatever it contains.
 """
 

@@ -24,13 +24,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app.conversations.outbound import SEND_JOB, email_address, refusal, sms_stopped_for
 from app.customers.services import match_or_create, record_consent
 from app.delivery import engine
 from app.delivery.backends import backend_for
 from app.delivery.engine import Plan
 from app.delivery.outgoing import Outgoing
 from app.extensions import db
+from app.inbox.outbound import SEND_JOB, email_address, refusal, sms_stopped_for
 from app.jobs.registry import job
 from app.models.base import utcnow
 from app.models.conversation import Conversation, Message

@@ -1,4 +1,4 @@
-"""Replying: the inbox queues a reply on the conversation's channel; app.conversations.sending sends it.
+"""Replying: the inbox queues a reply on the conversation's channel; app.inbox.sending sends it.
 
     message = queue_reply(conversation, "See you Saturday!", user=current_user, draft=draft)
     db.session.commit()   # the caller commits; `conversations.send_message` is relayed after commit

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from app.conversations.inbound import Inbound, receive
 from app.extensions import db
+from app.inbox.inbound import Inbound, receive
 from app.models.base import utcnow
 from app.models.conversation import Draft, Message
 from app.models.station import Station

@@ -16,8 +16,8 @@ from collections import Counter
 
 from flask import current_app
 
-from app.conversations.channels.email_in import receive_raw
 from app.extensions import db
+from app.inbox.channels.email_in import receive_raw
 from app.jobs.registry import job
 
 log = logging.getLogger(__name__)

@@ -24,10 +24,10 @@ from html.parser import HTMLParser
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.conversations.channels import clean, clip_id
-from app.conversations.inbound import Inbound, receive
 from app.customers.contact import normalise_email
 from app.extensions import db
+from app.inbox.channels import clean, clip_id
+from app.inbox.inbound import Inbound, receive
 from app.models.station import Station
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@
   the body or as the multipart field `email`; `?token=` or `Authorization: Bearer`.
 
 Each fails closed (403) when its secret is not configured, stores through the channel
-module (app/conversations/channels/) and commits once; the AI work is a job relayed
+module (app/inbox/channels/) and commits once; the AI work is a job relayed
 after the commit, so the answer is fast.
 """
 
@@ -20,10 +20,10 @@ import logging
 
 from flask import Response, current_app, request
 
-from app.conversations import webhooks_bp
-from app.conversations.channels import email_in, instagram, sms
 from app.delivery.sms_twilio import request_signed_by_twilio
 from app.extensions import db
+from app.inbox import webhooks_bp
+from app.inbox.channels import email_in, instagram, sms
 
 log = logging.getLogger(__name__)
 

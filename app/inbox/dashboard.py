@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.conversations import queries
 from app.dashboard.services import Stat, Window, contributes
 from app.extensions import db
+from app.inbox import queries
 from app.models.conversation import Conversation, Draft
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from app.ai.drafting.grounding import Grounder, StationInfo
 from app.extensions import db
 from app.models.base import utcnow
-from tests.conversations.helpers import ai_draft, inbound
+from tests.inbox.helpers import ai_draft, inbound
 
 
 def test_the_grounding_reads_as_price_lines_slot_and_policy_not_json(app, world, as_role):

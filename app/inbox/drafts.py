@@ -14,9 +14,9 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 
 from app import audit
-from app.conversations import outbound, queries
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.inbox import outbound, queries
 from app.jobs import outbox
 from app.models.base import utcnow
 from app.models.conversation import OPEN_DRAFT_STATES, Conversation, Draft, Message

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from app.conversations import outbound, sending
-from app.conversations.inbound import Inbound, conversation_for, receive
-from app.conversations.outbound import messaging_window, queue_reply
-from app.conversations.sending import send_message
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.inbox import outbound, sending
+from app.inbox.inbound import Inbound, conversation_for, receive
+from app.inbox.outbound import messaging_window, queue_reply
+from app.inbox.sending import send_message
 from app.jobs import outbox
 from app.models.base import utcnow
 from app.models.conversation import Conversation, Draft, Message

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from app.ai.drafting import DraftResult
-from app.conversations import jobs
-from app.conversations.inbound import Inbound, receive
 from app.extensions import db
+from app.inbox import jobs
+from app.inbox.inbound import Inbound, receive
 from app.jobs.registry import TransientError
 from app.models.conversation import Conversation, Draft, Message
 from app.models.outbox import Notification, OutboxMessage
@@ -37,7 +37,7 @@ def test_an_angry_message_is_escalated_and_each_manager_is_emailed_once(svc, wor
     alert = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == f"escalation-{message.id}"))
     assert alert.job == "conversations.escalation_alert"
 
-    from app.conversations.alerts import escalation_alert
+    from app.inbox.alerts import escalation_alert
 
     escalation_alert(message.id)
     escalation_alert(message.id)  # a retry writes and sends nothing more
@@ -96,7 +96,7 @@ def test_transient_failures_are_retried_then_the_draft_fails_with_the_reason(svc
 def test_a_label_correction_retrains_the_offline_classifier(svc, world):
     """Staff correct a label once; after the periodic retrain the classifier agrees with them."""
     from app.ai.jobs import refresh_offline_model
-    from app.conversations import learning
+    from app.inbox import learning
     from app.models.user import User
 
     text = "zorblax quintuple fandango for the grill crew"  # words the training set never saw
@@ -151,7 +151,7 @@ def test_a_late_retry_for_an_older_message_leaves_the_newer_draft(svc):
 
 
 def test_a_reject_while_the_ai_writes_is_not_undone(svc, world, monkeypatch):
-    from app.conversations import drafts
+    from app.inbox import drafts
     from app.models.user import User
 
     message = _receive(svc, "Price for 12?", "SMrej")

@@ -9,10 +9,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.ai.labels import EMOTIONS, INTENTS
-from app.conversations import bp, drafts, learning, library, outbound, queries
-from app.conversations.forms import CannedForm, DraftForm, KnowledgeForm, LabelsForm, RejectForm, StatusForm
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.inbox import bp, drafts, learning, library, outbound, queries
+from app.inbox.forms import CannedForm, DraftForm, KnowledgeForm, LabelsForm, RejectForm, StatusForm
 from app.models.base import utcnow
 from app.models.conversation import (
     CHANNEL_LABELS,

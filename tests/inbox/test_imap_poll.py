@@ -12,8 +12,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from app.conversations.channels import imap_poll
 from app.extensions import db
+from app.inbox.channels import imap_poll
 from app.models.conversation import Message
 from app.models.station import Station
 

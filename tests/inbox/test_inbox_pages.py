@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.conversations import learning
 from app.extensions import db
+from app.inbox import learning
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.conversation import Conversation, Draft, LabelCorrection, Message
 from app.models.outbox import OutboxMessage
-from tests.conversations.helpers import ai_draft, inbound
+from tests.inbox.helpers import ai_draft, inbound
 
 QUOTE_DRAFT = "Hi Dana! For 12 guests the total is $660.00. Which date works for you?"
 

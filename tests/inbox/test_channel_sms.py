@@ -180,7 +180,7 @@ def test_nothing_is_counted_twice(app, client, alpha):
 
 def test_yes_is_a_message_unless_the_number_is_stopped(app, world, monkeypatch):
     """A plain "Yes" answers our question (drafted for); only after a STOP does it opt back in."""
-    from app.conversations.channels import sms
+    from app.inbox.channels import sms
 
     with app.app_context():
         station = db.session.get(Station, world.station.id)

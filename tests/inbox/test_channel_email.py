@@ -8,8 +8,8 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from app.conversations.channels import email_in
 from app.extensions import db
+from app.inbox.channels import email_in
 from app.models.conversation import Conversation, Message
 from app.models.station import Station
 

@@ -23,8 +23,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from app.conversations.channels import clean, clip_id, station_by
-from app.conversations.inbound import Inbound, receive
+from app.inbox.channels import clean, clip_id, station_by
+from app.inbox.inbound import Inbound, receive
 from app.models.station import Station
 
 log = logging.getLogger(__name__)
