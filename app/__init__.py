@@ -141,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.qr import public_bp as qr_public_bp
     from app.reviews import bp as reviews_bp
     from app.reviews import public_bp as reviews_public_bp
+    from app.selfservice import bp as manage_bp
     from app.settings import bp as settings_bp
     from app.team import bp as team_bp
 
@@ -171,6 +172,7 @@ def _register_blueprints(app: Flask) -> None:
         qr_bp,
         qr_public_bp,
         analytics_bp,
+        manage_bp,
     ):
         app.register_blueprint(bp)
 

@@ -38,6 +38,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "ai",
             "conversations",
             "reviews",
+            "selfservice",
         ],
     ),
     ("pages and entry points", ["analytics", "settings", "auth", "team", "admin", "api", "ops", "cli"]),

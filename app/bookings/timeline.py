@@ -11,7 +11,9 @@ from app.jobs.outbox import emit
 from app.models.booking import Booking, BookingEvent
 
 # Timeline entries that customers, chefs or staff are told about (app.notifications).
-ANNOUNCED = frozenset({"created", "confirmed", "cancelled", "expired", "rescheduled", "chef_assigned", "completed"})
+ANNOUNCED = frozenset(
+    {"created", "confirmed", "cancelled", "expired", "rescheduled", "chef_assigned", "completed", "guests_changed"}
+)
 
 
 @dataclass(frozen=True)

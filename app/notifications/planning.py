@@ -35,7 +35,10 @@ CUSTOMER_KIND = {
     "expired": "booking_expired",
     "cancelled": "booking_cancelled",
     "rescheduled": "booking_rescheduled",
+    "guests_changed": "booking_guests_changed",
 }
+# Changes a customer makes themselves (app.selfservice): the station's managers and the chef hear of them.
+CUSTOMER_CHANGES = frozenset({"rescheduled", "guests_changed", "cancelled"})
 DEPOSIT_REMINDER_HOURS = 6  # before the deposit deadline
 DEPOSIT_REMINDER_MIN_AGE = timedelta(hours=1)  # never right after "booking received"
 REVIEW_LOOKBACK = timedelta(days=14)  # a scheduler down for days still catches up
@@ -114,6 +117,10 @@ def for_booking_event(booking_id: int, kind: str, event_id: int | None) -> list[
             specs += _chef_specs(db.session.get(Chef, after), prefix, "chef_assigned")
         if before and before != after:
             specs += _chef_specs(db.session.get(Chef, before), prefix, "chef_unassigned")
+    if kind in CUSTOMER_CHANGES and event is not None and event.actor_label.startswith("customer"):
+        specs += _manager_specs(station, f"{prefix}:customer_change", "customer_change")
+        if kind == "guests_changed" and booking.chef_id:
+            specs += _chef_specs(db.session.get(Chef, booking.chef_id), f"{prefix}:customer_change", "customer_change")
     # completed: nothing now; the review request follows from the periodic job.
     return _write(booking, station, specs, event=event)
 

@@ -1,0 +1,164 @@
+"""The customer's "manage my booking" page: /b/<manage token>, no account needed.
+
+Phone-first, server-rendered; every form is a plain POST answered by `finish_mutation`
+(a flash and 303 back to the page, or the page again with the refusal and its status).
+The token is the secret: a wrong or re-issued one is a plain 404, and pages are never cached.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, current_app, make_response, render_template, request, url_for
+
+from app.bookings import lifecycle, slot_picker
+from app.bookings.ics import booking_ics
+from app.errors import DomainError
+from app.extensions import limiter
+from app.integrations import stripe_enabled
+from app.models.base import utcnow
+from app.models.booking import Booking, BookingStatus
+from app.models.station import Station
+from app.selfservice import bp, rules
+from app.selfservice.forms import CancelForm, GuestsForm, MessageForm, SlotChoiceForm
+from app.web.formatting import money
+from app.web.forms import read_form
+from app.web.htmx import finish_mutation
+
+CHANNEL = "manage page"
+
+
+def _load(token: str) -> tuple[Booking, Station]:
+    found = rules.booking_for_token(token)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _limit() -> str:
+    return current_app.config.get("MANAGE_PAGE_RATELIMIT", "30 per minute")
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"  # the token in the URL is the booking's secret
+    return response
+
+
+def _picker(token: str, booking: Booking, station: Station, start: date) -> slot_picker.SlotPicker:
+    def url(day: date) -> str:
+        return url_for("manage.slots", token=token, **{"from": day.isoformat()})
+
+    return slot_picker.build(station, start, url, current=(booking.event_date, booking.slot_time))
+
+
+def _page(token: str, booking: Booking, station: Station, error: DomainError | None = None, status: int = 200):
+    now = utcnow()
+    today = slot_picker.station_today(station, now)
+    allowed = {item.action: item for item in rules.allowed_actions(station, booking, now)}
+    context = {
+        "token": token,
+        "booking": booking,
+        "station": station,
+        "settings": station.settings,
+        "status_label": lifecycle.LABELS[BookingStatus(booking.status)],
+        "allowed": allowed,
+        "refund": rules.refund_preview(station, booking, now),
+        "balance_due_on": rules.balance_due_at(station, booking),
+        "picker": _picker(token, booking, station, today) if allowed["reschedule"].allowed else None,
+        "paid_cents": max(booking.paid_cents - booking.refunded_cents, 0),
+        "stripe_enabled": stripe_enabled(),
+        "error": error.message if error is not None else None,
+        "errors": error.fields if error is not None else {},
+        "confirm_cancel": request.args.get("confirm") == "cancel",
+    }
+    return _no_store(make_response(render_template("selfservice/manage.html", **context), status))
+
+
+def _mutation(token: str, change) -> Response:
+    booking, station = _load(token)
+    back = url_for("manage.page", token=token)
+    try:
+        message = change(booking, station)
+    except DomainError as error:
+        return _no_store(finish_mutation(error, back=back, page=lambda e: _page(token, booking, station, e, e.status)))
+    return _no_store(finish_mutation(message, back=back))
+
+
+@bp.get("/b/<token>")
+@limiter.limit(_limit, scope="manage-pages")
+def page(token: str):
+    """The customer's booking: when, where, guests, money, policies and what they can do."""
+    booking, station = _load(token)
+    return _page(token, booking, station)
+
+
+@bp.get("/b/<token>/slots")
+@limiter.limit(_limit, scope="manage-pages")
+def slots(token: str):
+    """The slot picker from `from` (fragment), for moving the party."""
+    booking, station = _load(token)
+    start = slot_picker.parse_start(request.args.get("from"), slot_picker.station_today(station))
+    picker = _picker(token, booking, station, start)
+    return _no_store(make_response(render_template("components/_slot_picker.html", picker=picker)))
+
+
+@bp.post("/b/<token>/reschedule")
+@limiter.limit(_limit, scope="manage-pages")
+def reschedule(token: str):
+    """Move the party to the slot picked."""
+
+    def change(booking: Booking, station: Station) -> str:
+        day, slot = read_form(SlotChoiceForm).picked()
+        rules.reschedule(station, booking, new_date=day, new_slot=slot, channel=CHANNEL)
+        return f"Your party is moved to {day:%A %d %B} at {slot}. We sent you a confirmation."
+
+    return _mutation(token, change)
+
+
+@bp.post("/b/<token>/guests")
+@limiter.limit(_limit, scope="manage-pages")
+def guests(token: str):
+    """A new guest count, re-priced."""
+
+    def change(booking: Booking, station: Station) -> str:
+        form = read_form(GuestsForm)
+        booking = rules.change_guests(station, booking, adults=form.adults, children=form.children, channel=CHANNEL)
+        total = money(booking.total_cents, booking.currency, station.settings.locale)
+        return f"Guests updated: {booking.guests}. The new total is {total}."
+
+    return _mutation(token, change)
+
+
+@bp.post("/b/<token>/cancel")
+@limiter.limit(_limit, scope="manage-pages")
+def cancel(token: str):
+    """Cancel the party (the page showed what is refunded before this)."""
+
+    def change(booking: Booking, station: Station) -> str:
+        refund = rules.cancel(station, booking, channel=CHANNEL, reason=read_form(CancelForm).reason)
+        return f"Your booking is cancelled. {refund.text}"
+
+    return _mutation(token, change)
+
+
+@bp.post("/b/<token>/message")
+@limiter.limit(_limit, scope="manage-pages")
+def message(token: str):
+    """A message to the station, into its inbox."""
+
+    def change(booking: Booking, station: Station) -> str:
+        rules.message_station(station, booking, body=read_form(MessageForm).body, channel=CHANNEL)
+        return f"Your message is with {station.name}. They will answer by email or text."
+
+    return _mutation(token, change)
+
+
+@bp.get("/b/<token>/calendar.ics")
+@limiter.limit(_limit, scope="manage-pages")
+def calendar(token: str):
+    """The party as an .ics file for the customer's calendar."""
+    booking, station = _load(token)
+    response = make_response(booking_ics(booking, station))
+    response.mimetype = "text/calendar"
+    response.headers["Content-Disposition"] = f'attachment; filename="{booking.reference}.ics"'
+    return _no_store(response)
