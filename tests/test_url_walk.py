@@ -180,6 +180,7 @@ URL_VALUES: dict[str, Callable[[World, Station], Any]] = {
     "customer_id": lambda world, station: _customer(station).id,
     "booking_id": lambda world, station: _booking(world, station).id,
     "public_token": lambda world, station: _booking(world, station).public_token,
+    "manage_token": lambda world, station: _booking(world, station).manage_token,
     "chef_id": lambda world, station: _chef(world, station).id,
     "window_id": lambda world, station: _window(world, station).id,
     "time_off_id": lambda world, station: _time_off(world, station).id,
@@ -211,7 +212,7 @@ PUBLIC_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_password",
 }
-PUBLIC_PREFIXES = ("/api/", "/webhooks/", "/pay/", "/review/", "/n/", "/q/")
+PUBLIC_PREFIXES = ("/api/", "/webhooks/", "/pay/", "/review/", "/n/", "/q/", "/b/")
 
 # Signed-in pages that need no permission (everything else declares one with @require).
 NO_PERMISSION_NEEDED = {"home.index", "auth.account", "auth.reauthenticate"}

@@ -35,31 +35,31 @@ def _answer(booking: Booking, station: Station) -> Response:
     return jsonify(present.dump(present.booking_status(booking, station)))
 
 
-@bp.post("/bookings/<token>/reschedule")
+@bp.post("/bookings/<manage_token>/reschedule")
 @limits.manage
-def reschedule_booking(token: str):
+def reschedule_booking(manage_token: str):
     """Move the party to another slot, within the free reschedules and the notice period."""
-    booking, station = _booking(token)
+    booking, station = _booking(manage_token)
     data, _ = read(out.RescheduleRequest)
     booking = rules.reschedule(station, booking, new_date=data.event_date, new_slot=data.slot, channel=CHANNEL)
     return _answer(booking, station)
 
 
-@bp.post("/bookings/<token>/guests")
+@bp.post("/bookings/<manage_token>/guests")
 @limits.manage
-def change_booking_guests(token: str):
+def change_booking_guests(manage_token: str):
     """A new guest count until the guest-count deadline, re-priced."""
-    booking, station = _booking(token)
+    booking, station = _booking(manage_token)
     data, _ = read(out.GuestsRequest)
     booking = rules.change_guests(station, booking, adults=data.adults, children=data.children, channel=CHANNEL)
     return _answer(booking, station)
 
 
-@bp.post("/bookings/<token>/cancel")
+@bp.post("/bookings/<manage_token>/cancel")
 @limits.manage
-def cancel_booking(token: str):
+def cancel_booking(manage_token: str):
     """Cancel; what the refund cutoff gives back is refunded (through Stripe when paid by card)."""
-    booking, station = _booking(token)
+    booking, station = _booking(manage_token)
     data, _ = read(out.CancelRequest)
     rules.cancel(station, booking, channel=CHANNEL, reason=data.reason)
     return _answer(booking, station)

@@ -14,12 +14,12 @@ TAG = {
     "name": "manage",
     "description": (
         "The customer's own booking, under the station's policies: the same rules as the manage page "
-        "(PUBLIC_BASE_URL/b/<token>). `{token}` is the manage token, the last part of `manage_url`."
+        "(PUBLIC_BASE_URL/b/<token>). `{manage_token}` is the manage token, the last part of `manage_url`."
     ),
 }
 
 TOKEN = {
-    "name": "token",
+    "name": "manage_token",
     "in": "path",
     "required": True,
     "description": "The manage token: the last part of the booking's `manage_url`",
@@ -76,7 +76,7 @@ def paths(body, ok, errors) -> dict[str, Any]:
     """The path items, built with app/api/openapi.py's helpers (_body, _ok, _errors)."""
     items = {}
     for action, (operation_id, summary, description, model, example) in ACTIONS.items():
-        items[f"/bookings/{{token}}/{action}"] = {
+        items[f"/bookings/{{manage_token}}/{action}"] = {
             "post": {
                 "operationId": operation_id,
                 "summary": summary,

@@ -162,7 +162,7 @@ def quote_out(data: Mapping[str, Any], settings: StationSettings | None = None) 
 
 def manage_url(booking: Booking) -> str:
     """The customer's own page (PUBLIC_BASE_URL/b/<manage token>): emails, SMS and the API link to it."""
-    return public_url("manage.page", token=booking.manage_token)
+    return public_url("manage.page", manage_token=booking.manage_token)
 
 
 def status_url(booking: Booking) -> str:

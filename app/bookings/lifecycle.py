@@ -17,7 +17,7 @@ from app.bookings.timeline import Actor, log_event
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.booking import Booking, BookingStatus
+from app.models.booking import Booking, BookingStatus, new_public_token
 from app.models.chef import Chef
 from app.models.payment import MANUAL_METHODS, Payment
 from app.models.station import Station
@@ -238,6 +238,13 @@ def record_payment(
     if booking.status == S.PENDING_DEPOSIT and booking.paid_cents >= booking.deposit_cents:
         confirm(booking, actor, now=now)
     return payment
+
+
+def reissue_manage_token(booking: Booking, actor: Actor) -> str:
+    """A new manage link for the customer (/b/<token>); the old one stops working at once."""
+    booking.manage_token = new_public_token()
+    log_event(booking, "manage_link_reissued", actor, note="The customer's manage link was re-issued.")
+    return booking.manage_token
 
 
 def add_note(booking: Booking, actor: Actor, text: str) -> None:

@@ -203,6 +203,13 @@ def record_payment(booking_id: int):
     return act(booking_id, _record, "Payment recorded.")
 
 
+@bp.post("/<int:booking_id>/manage-link")
+@require("bookings.edit")
+def reissue_manage_link(booking_id: int):
+    """A new link for the customer's own page; the old one stops working (a forwarded email, a lost phone)."""
+    return act(booking_id, lifecycle.reissue_manage_token, "New manage link made: the old one no longer works.")
+
+
 @bp.post("/<int:booking_id>/notes")
 @require("bookings.edit")
 def add_note(booking_id: int):

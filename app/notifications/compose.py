@@ -199,7 +199,7 @@ def context(
         ),
     }
     if kind in MANAGE_LINK_KINDS and booking.manage_token:
-        ctx["manage_url"] = public_url("manage.page", token=booking.manage_token)
+        ctx["manage_url"] = public_url("manage.page", manage_token=booking.manage_token)
     if kind == "customer_change" and event is not None:
         ctx["change_text"] = change_text(event, booking, with_money=chef is None)
     if kind in ("booking_received", "deposit_reminder") and not ctx["deposit_paid"]:

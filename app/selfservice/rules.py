@@ -29,7 +29,7 @@ from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.integrations import stripe_enabled
 from app.models.base import utcnow
-from app.models.booking import Booking, BookingStatus, new_public_token
+from app.models.booking import Booking, BookingStatus
 from app.models.payment import CARD_METHOD
 from app.models.station import Station
 from app.payments import services as payments
@@ -277,10 +277,3 @@ def message_station(station: Station, booking: Booking, *, body: str, channel: s
     if created:
         log_event(booking, "note", customer(channel), note=f"Message to the station: {body[:500]}")
     return created
-
-
-def reissue_manage_token(booking: Booking, actor: Actor) -> str:
-    """A new manage link; the old one stops working at once."""
-    booking.manage_token = new_public_token()
-    log_event(booking, "manage_link_reissued", actor, note="The customer's manage link was re-issued.")
-    return booking.manage_token

@@ -46,7 +46,7 @@ def _no_store(response: Response) -> Response:
 
 def _picker(token: str, booking: Booking, station: Station, start: date) -> slot_picker.SlotPicker:
     def url(day: date) -> str:
-        return url_for("manage.slots", token=token, **{"from": day.isoformat()})
+        return url_for("manage.slots", manage_token=token, **{"from": day.isoformat()})
 
     return slot_picker.build(station, start, url, current=(booking.event_date, booking.slot_time))
 
@@ -76,7 +76,7 @@ def _page(token: str, booking: Booking, station: Station, error: DomainError | N
 
 def _mutation(token: str, change) -> Response:
     booking, station = _load(token)
-    back = url_for("manage.page", token=token)
+    back = url_for("manage.page", manage_token=token)
     try:
         message = change(booking, station)
     except DomainError as error:
@@ -84,27 +84,27 @@ def _mutation(token: str, change) -> Response:
     return _no_store(finish_mutation(message, back=back))
 
 
-@bp.get("/b/<token>")
+@bp.get("/b/<manage_token>")
 @limiter.limit(_limit, scope="manage-pages")
-def page(token: str):
+def page(manage_token: str):
     """The customer's booking: when, where, guests, money, policies and what they can do."""
-    booking, station = _load(token)
-    return _page(token, booking, station)
+    booking, station = _load(manage_token)
+    return _page(manage_token, booking, station)
 
 
-@bp.get("/b/<token>/slots")
+@bp.get("/b/<manage_token>/slots")
 @limiter.limit(_limit, scope="manage-pages")
-def slots(token: str):
+def slots(manage_token: str):
     """The slot picker from `from` (fragment), for moving the party."""
-    booking, station = _load(token)
+    booking, station = _load(manage_token)
     start = slot_picker.parse_start(request.args.get("from"), slot_picker.station_today(station))
-    picker = _picker(token, booking, station, start)
+    picker = _picker(manage_token, booking, station, start)
     return _no_store(make_response(render_template("components/_slot_picker.html", picker=picker)))
 
 
-@bp.post("/b/<token>/reschedule")
+@bp.post("/b/<manage_token>/reschedule")
 @limiter.limit(_limit, scope="manage-pages")
-def reschedule(token: str):
+def reschedule(manage_token: str):
     """Move the party to the slot picked."""
 
     def change(booking: Booking, station: Station) -> str:
@@ -112,12 +112,12 @@ def reschedule(token: str):
         rules.reschedule(station, booking, new_date=day, new_slot=slot, channel=CHANNEL)
         return f"Your party is moved to {day:%A %d %B} at {slot}. We sent you a confirmation."
 
-    return _mutation(token, change)
+    return _mutation(manage_token, change)
 
 
-@bp.post("/b/<token>/guests")
+@bp.post("/b/<manage_token>/guests")
 @limiter.limit(_limit, scope="manage-pages")
-def guests(token: str):
+def guests(manage_token: str):
     """A new guest count, re-priced."""
 
     def change(booking: Booking, station: Station) -> str:
@@ -126,38 +126,38 @@ def guests(token: str):
         total = money(booking.total_cents, booking.currency, station.settings.locale)
         return f"Guests updated: {booking.guests}. The new total is {total}."
 
-    return _mutation(token, change)
+    return _mutation(manage_token, change)
 
 
-@bp.post("/b/<token>/cancel")
+@bp.post("/b/<manage_token>/cancel")
 @limiter.limit(_limit, scope="manage-pages")
-def cancel(token: str):
+def cancel(manage_token: str):
     """Cancel the party (the page showed what is refunded before this)."""
 
     def change(booking: Booking, station: Station) -> str:
         refund = rules.cancel(station, booking, channel=CHANNEL, reason=read_form(CancelForm).reason)
         return f"Your booking is cancelled. {refund.text}"
 
-    return _mutation(token, change)
+    return _mutation(manage_token, change)
 
 
-@bp.post("/b/<token>/message")
+@bp.post("/b/<manage_token>/message")
 @limiter.limit(_limit, scope="manage-pages")
-def message(token: str):
+def message(manage_token: str):
     """A message to the station, into its inbox."""
 
     def change(booking: Booking, station: Station) -> str:
         rules.message_station(station, booking, body=read_form(MessageForm).body, channel=CHANNEL)
         return f"Your message is with {station.name}. They will answer by email or text."
 
-    return _mutation(token, change)
+    return _mutation(manage_token, change)
 
 
-@bp.get("/b/<token>/calendar.ics")
+@bp.get("/b/<manage_token>/calendar.ics")
 @limiter.limit(_limit, scope="manage-pages")
-def calendar(token: str):
+def calendar(manage_token: str):
     """The party as an .ics file for the customer's calendar."""
-    booking, station = _load(token)
+    booking, station = _load(manage_token)
     response = make_response(booking_ics(booking, station))
     response.mimetype = "text/calendar"
     response.headers["Content-Disposition"] = f'attachment; filename="{booking.reference}.ics"'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import icalendar
 from sqlalchemy import select
 
+from app.bookings import lifecycle
 from app.extensions import db
 from app.models.booking import Booking, BookingEvent
 from app.models.outbox import Notification
@@ -86,8 +87,19 @@ def test_message_the_station_and_the_calendar_file(client, party):
 def test_a_reissued_link_stops_the_old_one(app, client, party):
     with app.test_request_context():
         booking = db.session.get(Booking, party.id)
-        new = rules.reissue_manage_token(booking, rules.customer("test"))
+        new = lifecycle.reissue_manage_token(booking, rules.customer("test"))
         db.session.commit()
     assert client.get(f"/b/{party.token}").status_code == 404
     assert client.post_form(f"/b/{party.token}/cancel").status_code == 404
     assert client.get(f"/b/{new}").status_code == 200
+
+
+def test_staff_reissue_the_link_from_the_booking_page(as_role, party, client, dbq):
+    staff = as_role("staff")
+    panel = staff.get(f"/s/alpha/bookings/{party.id}").get_data(as_text=True)
+    assert f"/b/{party.token}" in panel
+    assert staff.post_form(f"/s/alpha/bookings/{party.id}/manage-link").status_code == 303
+    new = dbq.get(Booking, party.id).manage_token
+    assert new != party.token and client.get(f"/b/{party.token}").status_code == 404
+    assert client.get(f"/b/{new}").status_code == 200
+    assert as_role("other_manager").post_form(f"/s/alpha/bookings/{party.id}/manage-link").status_code == 404

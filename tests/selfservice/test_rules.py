@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.bookings import lifecycle
 from app.bookings.services import SlotFull, seats_taken
 from app.errors import DomainError
 from app.extensions import db
@@ -147,7 +148,7 @@ def test_a_message_lands_in_the_customers_inbox_conversation_once(here):
 def test_a_reissued_token_replaces_the_old_one(here):
     _, booking = here
     old = booking.manage_token
-    new = rules.reissue_manage_token(booking, rules.customer("test"))
+    new = lifecycle.reissue_manage_token(booking, rules.customer("test"))
     db.session.flush()
     assert new != old and rules.booking_for_token(old) is None
     assert rules.booking_for_token(new)[0].id == booking.id
