@@ -122,6 +122,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.bookings import bp as bookings_bp
+    from app.calendars import bp as calendars_bp
+    from app.calendars import public_bp as feeds_bp
     from app.chefs import bp as chefs_bp
     from app.conversations import bp as inbox_bp
     from app.conversations import webhooks_bp as conversation_webhooks_bp
@@ -173,6 +175,8 @@ def _register_blueprints(app: Flask) -> None:
         qr_public_bp,
         analytics_bp,
         manage_bp,
+        calendars_bp,
+        feeds_bp,
     ):
         app.register_blueprint(bp)
 

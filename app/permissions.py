@@ -53,6 +53,7 @@ REGISTRY: dict[str, frozenset[Role]] = {
     "team.manage": LEADERS,
     "jobs.view": LEADERS,
     "analytics.view": LEADERS,
+    "calendars.station_feed": LEADERS,
     "station.settings": frozenset({Role.OWNER}),
     # business-wide (admin area)
     "admin.stations": frozenset({Role.OWNER}),

@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "conversations",
             "reviews",
             "selfservice",
+            "calendars",
         ],
     ),
     ("pages and entry points", ["analytics", "settings", "auth", "team", "admin", "api", "ops", "cli"]),

@@ -181,6 +181,7 @@ URL_VALUES: dict[str, Callable[[World, Station], Any]] = {
     "booking_id": lambda world, station: _booking(world, station).id,
     "public_token": lambda world, station: _booking(world, station).public_token,
     "manage_token": lambda world, station: _booking(world, station).manage_token,
+    "calendar_token": lambda world, station: "no-such-feed-token-0123456789",
     "chef_id": lambda world, station: _chef(world, station).id,
     "window_id": lambda world, station: _window(world, station).id,
     "time_off_id": lambda world, station: _time_off(world, station).id,

@@ -93,7 +93,8 @@ def cancel(station: Station, booking: Booking, actor: Actor, *, reason: str, now
         raise ValidationFailed("Say why the booking is cancelled.", fields={"reason": "Required."})
     now = now or utcnow()
     eligible = refund_eligible(station, booking, now)
-    _move(booking, S.CANCELLED, actor, note=reason, refund_eligible=eligible)
+    # The chef is kept in the entry: their calendar feed shows the party as cancelled.
+    _move(booking, S.CANCELLED, actor, note=reason, refund_eligible=eligible, chef_id=booking.chef_id)
     booking.cancelled_at = now
     booking.cancelled_by_id = actor.user_id
     booking.cancel_reason = reason
@@ -144,11 +145,13 @@ def reschedule(
         "slot": booking.slot_time,
         "chef_id": booking.chef_id,
     }
+    # Asked before the move: once moved (and autoflushed), the booking itself would make its chef look busy there.
+    chef_free = booking.chef_id is None or booking.chef_id in {
+        c.id for c in chefs_free_for(station, new_date, new_slot)
+    }
     booking.event_date, booking.slot_time, booking.starts_at = new_date, new_slot, starts_at
     booking.reschedule_count += 1
-    if booking.chef_id is not None and booking.chef_id not in {
-        c.id for c in chefs_free_for(station, new_date, new_slot)
-    }:
+    if not chef_free:
         booking.chef_id = None  # the chef does not work the new slot: assign again
     after = {"event_date": new_date.isoformat(), "slot": new_slot, "chef_id": booking.chef_id}
     log_event(
