@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import case, func, select
 
+from app.bookings.queries import overdue_balance
 from app.dashboard.services import Stat, Window, contributes
 from app.extensions import db
 from app.models.booking import Booking, BookingStatus
+from app.models.station import Station
 
 ACTIVE = (BookingStatus.PENDING_DEPOSIT.value, BookingStatus.CONFIRMED.value)
 
@@ -42,6 +44,10 @@ def booking_numbers(station_id: int, window: Window) -> list[Stat]:
     ).one()
     today, week, awaiting, no_chef, created, outstanding = row
     today_local = window.local_day.isoformat()
+    station = db.session.get(Station, station_id)
+    overdue = db.session.scalar(
+        select(func.count()).where(Booking.station_id == station_id, overdue_balance(station, window.local_day))
+    )
     return [
         Stat("Events today", today, "bookings.calendar"),
         Stat("Events in the next 7 days", week, "bookings.index", {"status": "active", "from": today_local}),
@@ -61,4 +67,5 @@ def booking_numbers(station_id: int, window: Window) -> list[Stat]:
         ),
         Stat("Booked today", created, "bookings.index", {"sort": "-created"}),
         Stat("Balances outstanding ($)", f"{outstanding / 100:,.0f}"),
+        Stat("Balances overdue", overdue or 0, "bookings.index", {"balance": "overdue"}, tone="bad" if overdue else ""),
     ]

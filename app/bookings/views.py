@@ -41,7 +41,8 @@ from app.web.pagination import page_url_builder, paginate
 def index():
     """Bookings: search, filter, sort, paginate (HTMX partial updates)."""
     filters = queries.ListFilters.from_args(request.args)
-    page = paginate(queries.booking_list(filters), per_page=25)
+    today = queries.station_today(g.station, utcnow())
+    page = paginate(queries.booking_list(filters, station=g.station, today=today), per_page=25)
     chefs = db.session.scalars(scoped(Chef).order_by(Chef.name)).all()
     return render(
         "bookings/index.html",

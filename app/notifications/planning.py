@@ -13,6 +13,7 @@ Roles: customer, chef-{chef id}, manager-{user id}.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -145,6 +146,35 @@ def deposit_reminders(now: datetime) -> list[int]:
         station = db.session.get(Station, booking.station_id)
         prefix = f"booking:{booking.id}:deposit_reminder"
         ids += _write(booking, station, _customer_specs(booking, prefix, "deposit_reminder"))
+    return ids
+
+
+BALANCE_EARLY_EXTRA_DAYS = 4  # the first balance reminder: this many days before the due day
+
+
+def balance_reminders(now: datetime) -> list[int]:
+    """Confirmed bookings with a balance: a reminder (with the pay link) N+4 days and N days
+    before the event, N = the station's balance_due_days; once each (keys carry the date,
+    so a moved party is reminded of its new one). Past the first window only the second goes."""
+    ids: list[int] = []
+    for station in db.session.scalars(select(Station).where(Station.is_active.is_(True))).all():
+        due_days = station.settings.balance_due_days
+        today = now.astimezone(ZoneInfo(station.timezone)).date()
+        bookings = db.session.scalars(
+            select(Booking)
+            .where(
+                Booking.station_id == station.id,
+                Booking.status == BookingStatus.CONFIRMED.value,
+                Booking.starts_at > now,
+                Booking.event_date <= today + timedelta(days=due_days + BALANCE_EARLY_EXTRA_DAYS),
+                Booking.total_cents > Booking.paid_cents - Booking.refunded_cents,
+            )
+            .order_by(Booking.starts_at)
+        ).all()
+        for booking in bookings:
+            stage = "due" if (booking.event_date - today).days <= due_days else "early"
+            prefix = f"booking:{booking.id}:balance_reminder:{stage}:{booking.event_date.isoformat()}"
+            ids += _write(booking, station, _customer_specs(booking, prefix, "balance_reminder"))
     return ids
 
 
