@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, current_app, make_response, render_template, request, url_for
+from flask import Response, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 
 from app.bookings import lifecycle, slot_picker
 from app.bookings.ics import booking_ics
 from app.errors import DomainError
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.integrations import stripe_enabled
+from app.jobs.registry import TransientError
 from app.models.base import utcnow
 from app.models.booking import Booking, BookingStatus
 from app.models.station import Station
+from app.payments import checkout
 from app.selfservice import bp, rules
 from app.selfservice.forms import CancelForm, GuestsForm, MessageForm, SlotChoiceForm
 from app.web.formatting import money
@@ -70,6 +72,7 @@ def _page(token: str, booking: Booking, station: Station, error: DomainError | N
         "error": error.message if error is not None else None,
         "errors": error.fields if error is not None else {},
         "confirm_cancel": request.args.get("confirm") == "cancel",
+        "back_from_stripe": request.args.get("paid") == "1",
     }
     return _no_store(make_response(render_template("selfservice/manage.html", **context), status))
 
@@ -151,6 +154,32 @@ def message(manage_token: str):
         return f"Your message is with {station.name}. They will answer by email or text."
 
     return _mutation(manage_token, change)
+
+
+@bp.get("/b/<manage_token>/pay")
+@limiter.limit(_limit, scope="manage-pages")
+def pay(manage_token: str):
+    """To Stripe Checkout for the balance; without card payments, how to pay by hand."""
+    booking, station = _load(manage_token)
+    back = url_for("manage.page", manage_token=manage_token)
+    allowed = next(item for item in rules.allowed_actions(station, booking) if item.action == "pay_balance")
+    if not allowed.allowed:
+        flash(allowed.reason, "error")
+        return _no_store(redirect(back, code=303))
+    if not stripe_enabled():
+        methods = station.settings.payment_methods_text()
+        flash(f"Card payment is not available online: pay {station.name} by hand ({methods}); they record it.")
+        return _no_store(redirect(back, code=303))
+    try:
+        link = checkout.ensure_checkout(booking.id, kind="balance")
+    except (TransientError, DomainError):
+        db.session.rollback()
+        flash("Card payment is not available right now. Please try again in a few minutes.", "error")
+        return _no_store(redirect(back, code=303))
+    if link is None:
+        flash("Nothing is left to pay.")
+        return _no_store(redirect(back, code=303))
+    return _no_store(redirect(link.url, code=303))
 
 
 @bp.get("/b/<manage_token>/calendar.ics")
