@@ -12,7 +12,16 @@ from app.models.booking import Booking, BookingEvent
 
 # Timeline entries that customers, chefs or staff are told about (app.notifications).
 ANNOUNCED = frozenset(
-    {"created", "confirmed", "cancelled", "expired", "rescheduled", "chef_assigned", "completed", "guests_changed"}
+    {
+        "created",
+        "confirmed",
+        "cancelled",
+        "expired",
+        "rescheduled",
+        "chef_assigned",
+        "completed",
+        "guests_changed",
+    }
 )
 
 
@@ -55,7 +64,8 @@ def log_event(
         note=note,
     )
     db.session.add(event)
-    if kind in ANNOUNCED:
+    # A paid balance gets a receipt; a paid deposit is announced by "confirmed".
+    if kind in ANNOUNCED or (kind == "payment_recorded" and (after or {}).get("kind") == "balance"):
         db.session.flush()  # the event id makes the outbox key unique per occurrence
         emit(
             "notifications.booking_event",

@@ -45,6 +45,7 @@ SUBJECTS = {
     "booking_guests_changed": "Booking {reference}: now {guests} guests",
     "customer_change": "Changed by the customer: {reference}, {when_short}",
     "balance_reminder": "The balance for {reference} is due {balance_due_on}",
+    "balance_received": "Receipt: payment received for {reference}",
 }
 # Messages to the customer about their booking: they carry the manage link (/b/<token>).
 MANAGE_LINK_KINDS = frozenset(
@@ -56,6 +57,7 @@ MANAGE_LINK_KINDS = frozenset(
         "deposit_reminder",
         "event_reminder",
         "balance_reminder",
+        "balance_received",
     }
 )
 
@@ -198,6 +200,8 @@ def context(
             booking.event_date - timedelta(days=settings.balance_due_days), "EEE MMM d", locale=locale
         ),
     }
+    # When the balance is due, for "Balance due ...": the station's balance_due_days before the party.
+    ctx["balance_due_text"] = f"by {ctx['balance_due_on']}" if settings.balance_due_days else "on the day"
     if kind in MANAGE_LINK_KINDS and booking.manage_token:
         ctx["manage_url"] = public_url("manage.page", manage_token=booking.manage_token)
     if kind == "customer_change" and event is not None:

@@ -107,6 +107,8 @@ def for_booking_event(booking_id: int, kind: str, event_id: int | None) -> list[
     specs: list[Spec] = []
     if kind in CUSTOMER_KIND:
         specs += _customer_specs(booking, prefix, CUSTOMER_KIND[kind])
+    if kind == "payment_recorded" and event is not None and (event.after or {}).get("kind") == "balance":
+        specs += _customer_specs(booking, prefix, "balance_received")  # the receipt (a deposit's is "confirmed")
     if kind == "created":
         specs += _manager_specs(station, prefix, "staff_new_booking")
     elif kind == "rescheduled" and booking.chef_id:

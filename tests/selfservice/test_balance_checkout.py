@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.models.booking import Booking
+from app.models.outbox import Notification
 from app.models.payment import CheckoutSession, Payment
 from tests.payments.conftest import event, post_event, session_json, stripe_on, webhooks_on  # noqa: F401
 
@@ -44,6 +45,8 @@ def test_the_balance_goes_through_checkout_and_the_webhook(client, party, stripe
     assert after.balance_cents == 0 and after.status == "confirmed"
     payments = dbq.scalars(select(Payment).where(Payment.booking_id == party.id, Payment.provider == "stripe"))
     assert [(p.kind, p.amount_cents) for p in payments] == [("balance", booking.balance_cents)]
+    receipts = dbq.scalars(select(Notification).where(Notification.kind == "balance_received"))
+    assert sorted(r.channel for r in receipts) == ["email", "sms"]  # one receipt, though the event came twice
     thanks = client.get(f"/b/{party.token}?paid=1").get_data(as_text=True)
     assert "Thank you!" in thanks and "by card</a>" not in thanks  # nothing left to pay
     assert client.get(f"/b/{party.token}/pay").status_code == 303  # back to the page: "Nothing is left to pay."

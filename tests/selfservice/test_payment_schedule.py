@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.bookings import lifecycle
 from app.bookings.timeline import Actor
 from app.extensions import db
+from app.jobs.outbox import relay
 from app.models.booking import Booking
 from app.models.outbox import Notification
 from app.notifications import jobs
@@ -60,9 +61,14 @@ def test_a_paid_balance_is_not_reminded(app, party, dbq):
             booking, Actor.system("test"), amount_cents=booking.balance_cents, method="zelle", kind="balance"
         )
         db.session.commit()
+        relay()  # the receipt job the payment emitted (a worker would run it now)
     with time_machine.travel(_at(party.event_date - timedelta(days=3)), tick=False):
         _run(app)
     assert _reminders(dbq) == []
+    receipt = dbq.scalar(
+        select(Notification).where(Notification.kind == "balance_received", Notification.channel == "email")
+    )
+    assert receipt is not None and "Nothing is left to pay." in receipt.body_text  # recorded by staff: a receipt too
 
 
 @pytest.mark.parametrize(("days_before", "overdue"), [(3, False), (2, True)])
