@@ -213,7 +213,7 @@ PUBLIC_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_password",
 }
-PUBLIC_PREFIXES = ("/api/", "/webhooks/", "/pay/", "/review/", "/n/", "/q/", "/b/")
+PUBLIC_PREFIXES = ("/api/", "/webhooks/", "/pay/", "/review/", "/n/", "/q/", "/b/", "/feeds/")
 
 # Signed-in pages that need no permission (everything else declares one with @require).
 NO_PERMISSION_NEEDED = {"home.index", "auth.account", "auth.reauthenticate"}

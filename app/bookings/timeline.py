@@ -75,6 +75,9 @@ def log_event(
             kind=kind,
             event_id=event.id,
         )
+    if actor.user_id is None and actor.label.startswith("customer"):
+        # No user to name: the audit log says who it was, as the timeline does.
+        after = {**(after or {}), "by": actor.label}
     audit.record(
         f"booking.{kind}",
         booking,

@@ -179,7 +179,7 @@ def change_guests(
     booking.adults, booking.children = adults, children
     booking.quote, booking.total_cents = priced.as_dict(), priced.total_cents
     booking.distance_miles = priced.distance_miles
-    after = {"adults": adults, "children": children, "total_cents": booking.total_cents, "by": "customer"}
+    after = {"adults": adults, "children": children, "total_cents": booking.total_cents}
     log_event(booking, "guests_changed", customer(channel), before=before, after=after, note="By the customer.")
     return booking
 
