@@ -26,11 +26,13 @@ class Party:
     total_cents: int
 
 
-def make_party(station, *, days: int = 20, slot: str = "18:00", confirmed: bool = True, **overrides) -> Party:
+def make_party(
+    station, *, days: int = 20, slot: str = "18:00", confirmed: bool = True, station_slug: str = "alpha", **overrides
+) -> Party:
     """A booking `days` ahead (deposit paid when `confirmed`), flushed; call inside an app context."""
     booking = create_booking(
         station,
-        booking_request(event_date=future_day(days).isoformat(), slot=slot, **overrides),
+        booking_request(station_slug, event_date=future_day(days).isoformat(), slot=slot, **overrides),
         actor=Actor.customer("api"),
         source="api",
     )
