@@ -103,3 +103,14 @@ def test_staff_reissue_the_link_from_the_booking_page(as_role, party, client, db
     assert new != party.token and client.get(f"/b/{party.token}").status_code == 404
     assert client.get(f"/b/{new}").status_code == 200
     assert as_role("other_manager").post_form(f"/s/alpha/bookings/{party.id}/manage-link").status_code == 404
+
+
+def test_a_booking_awaiting_its_deposit_says_how_to_pay_it(app, client, station):
+    from tests.selfservice.conftest import make_party
+
+    with app.test_request_context():
+        pending = make_party(db.session.merge(station), days=30, confirmed=False)
+        db.session.commit()
+    html = client.get(f"/b/{pending.token}").get_data(as_text=True)
+    assert "deposit is due by" in html and "Pay it by hand (cash, Venmo, Zelle or check)" in html
+    assert 'data-rule="deposit_first"' not in html  # the balance is not offered before the deposit
