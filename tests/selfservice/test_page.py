@@ -114,3 +114,31 @@ def test_a_booking_awaiting_its_deposit_says_how_to_pay_it(app, client, station)
     html = client.get(f"/b/{pending.token}").get_data(as_text=True)
     assert "deposit is due by" in html and "Pay it by hand (cash, Venmo, Zelle or check)" in html
     assert 'data-rule="deposit_first"' not in html  # the balance is not offered before the deposit
+
+
+def test_the_page_and_the_picker_cost_a_fixed_number_of_queries(app, client, party, station):
+    from sqlalchemy import event
+
+    from tests.selfservice.conftest import make_party
+
+    def statements(url: str) -> int:
+        seen: list[str] = []
+        engine = db._app_engines[app][None].engine
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(seen)
+
+    page, picker = statements(f"/b/{party.token}"), statements(f"/b/{party.token}/slots")
+    with app.test_request_context():
+        for n in range(6):  # more parties in the week the picker shows
+            make_party(db.session.merge(station), days=3 + n % 3, slot=("12:00", "15:00")[n % 2])
+        db.session.commit()
+    assert statements(f"/b/{party.token}") == page
+    assert statements(f"/b/{party.token}/slots") == picker
