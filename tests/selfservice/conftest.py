@@ -12,7 +12,7 @@ from app.bookings.services import create_booking
 from app.bookings.timeline import Actor
 from app.extensions import db
 from tests.bookings.conftest import add_chef, booking_request, future_day
-from tests.support import dbq_fixture, isolated_world, session_as_role  # noqa: F401
+from tests.support import dbq_fixture, isolated_world, make_app_fixture, session_as_role  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -65,3 +65,12 @@ def test_cancel_twice_and_wrong_tokens(client, party):
     # The status token reads, it does not act; a made-up token is the same 404.
     assert_error(client.post(f"{API}/{party.public_token}/cancel", json={}), 404, "booking_not_found")
     assert_error(client.post(f"{API}/{'z' * 32}/guests", json={"adults": 2}), 404, "booking_not_found")
+
+
+def test_the_actions_are_rate_limited_per_ip(make_app, party):
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", API_RATELIMIT_MANAGE="2 per minute")
+    client = limited.test_client()
+    where = {"environ_base": {"REMOTE_ADDR": "198.51.100.9"}}
+    for _ in range(2):  # guessing tokens costs the same budget as using one
+        assert client.post(f"{API}/{'q' * 32}/cancel", json={}, **where).status_code == 404
+    assert_error(client.post(f"{API}/{party.token}/cancel", json={}, **where), 429, "rate_limited")
