@@ -98,6 +98,9 @@ def _init_extensions(app: Flask) -> None:
     from app.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        with app.app_context():
+            _tune_sqlite(db.engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
@@ -114,6 +117,19 @@ def _init_extensions(app: Flask) -> None:
     init_metrics(app)
 
     import app.models
+
+
+def _tune_sqlite(engine) -> None:
+    """The try-out database: write-ahead log, no fsync per commit (a crash of the app loses
+    nothing; a power cut may lose the last commits). Seeding and inline jobs commit often."""
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -135,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.leads import bp as leads_bp
     from app.newsletter import bp as newsletter_bp
     from app.newsletter import public_bp as newsletter_public_bp
+    from app.notifications import bp as messages_bp
     from app.notifications import webhooks_bp as notification_webhooks_bp
     from app.ops import bp as ops_bp
     from app.payments import bp as payments_bp
@@ -163,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
         payments_bp,
         payments_public_bp,
         notification_webhooks_bp,
+        messages_bp,
         delivery_webhooks_bp,
         inbox_bp,
         conversation_webhooks_bp,

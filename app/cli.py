@@ -14,25 +14,38 @@ def register(app: Flask) -> None:
     def seed_demo(reset: bool) -> None:
         """Demo stations, a user of every role and sample data (idempotent)."""
         import logging
+        import time
 
         from app.demo import DEMO_PASSWORD, seed
         from app.jobs import outbox
+        from app.jobs.queues import redis_connection
 
-        # Hundreds of "email recorded" lines would bury the logins printed below.
+        started = time.monotonic()
+
+        def step(label: str) -> None:
+            click.echo(f"  {time.monotonic() - started:5.1f} s  {label}")
+
+        click.echo("Seeding the demo data:")
+        # Hundreds of "email recorded" lines would bury the progress and the logins printed below.
         backends_log = logging.getLogger("app.delivery.outgoing")
         level = backends_log.level
         backends_log.setLevel(logging.WARNING)
         try:
-            logins = seed(reset=reset)
+            logins = seed(reset=reset, progress=step)
             db.session.commit()
             # Hand the jobs the demo wrote (notifications, alerts) over now, as a request would:
             # inline without Redis (recorded sends, no network), else to the workers.
+            inline = redis_connection() is None
+            step("running the jobs the demo data called for" if inline else "handing its jobs to the workers")
             ran = 0
-            while handed := outbox.relay():
+            while handed := outbox.relay(limit=50):
                 ran += handed
+                step(f"{ran} jobs {'run' if inline else 'queued'}")
         finally:
             backends_log.setLevel(level)
-        click.echo(f"Ran the {ran} jobs the demo data called for (emails and texts recorded, none sent).")
+        if inline:
+            click.echo(f"Ran the {ran} jobs the demo data called for (emails and texts recorded, none sent).")
+        click.echo(f"Done in {time.monotonic() - started:.1f} s.")
         click.echo(f"Demo data ready. Sign in with any of these (password: {DEMO_PASSWORD}):")
         for role, email in logins:
             click.echo(f"  {role:<8} {email}")

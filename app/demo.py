@@ -87,7 +87,8 @@ def _user(email: str, name: str, role: Role, station: Station | None, password_h
     return user
 
 
-def seed(reset: bool = False) -> list[tuple[str, str]]:
+def seed(reset: bool = False, progress: Callable[[str], None] | None = None) -> list[tuple[str, str]]:
+    """Seed everything; `progress(area)` is called as each area starts (the CLI prints it)."""
     if reset:
         for email, *_ in USERS:
             user = db.session.scalar(select(User).where(User.email == email))
@@ -99,5 +100,13 @@ def seed(reset: bool = False) -> list[tuple[str, str]]:
     users = {email: _user(email, name, role, stations.get(slug), password_hash) for email, name, role, slug in USERS}
     db.session.flush()
     for seeder in sorted(DEMO_SEEDERS, key=lambda fn: getattr(fn, "demo_order", DEFAULT_ORDER)):
+        if progress:
+            progress(_area_of(seeder))
         seeder(stations, users)
     return [(role.value, email) for email, _, role, _ in USERS]
+
+
+def _area_of(seeder: Seeder) -> str:
+    """ "app.bookings.demo" -> "bookings"."""
+    parts = seeder.__module__.split(".")
+    return parts[1] if len(parts) > 2 else seeder.__name__

@@ -33,17 +33,19 @@ class NotAllowed(DomainError):
 
 
 # Pydantic's messages are written for programmers ("Input should be greater than 0"):
-# every form and the API say it the way a person would ("Must be more than 0.").
+# every form and the API say it the way a person would ("Enter a number above 0."). A model
+# can word its own fields: `FIELD_ERRORS = {"adults": {"greater_than_equal": "Count at least
+# 1 adult."}}` (a ClassVar), used when the model is passed to `from_pydantic`.
 _WORDING: dict[str, str] = {
     "missing": "Required.",
     "string_too_long": "At most {max_length} characters.",
     "too_short": "Choose at least {min_length}.",
     "too_long": "At most {max_length}.",
-    "greater_than": "Must be more than {gt}.",
-    "greater_than_equal": "Must be at least {ge}.",
-    "less_than": "Must be less than {lt}.",
-    "less_than_equal": "Must be at most {le}.",
-    "multiple_of": "Must be a multiple of {multiple_of}.",
+    "greater_than": "Enter a number above {gt}.",
+    "greater_than_equal": "Enter {ge} or more.",
+    "less_than": "Enter a number below {lt}.",
+    "less_than_equal": "Enter {le} or less.",
+    "multiple_of": "Enter a multiple of {multiple_of}.",
     "int_parsing": "Enter a whole number.",
     "int_type": "Enter a whole number.",
     "int_from_float": "Enter a whole number.",
@@ -104,17 +106,36 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def from_pydantic(exc) -> ValidationFailed:
+def from_pydantic(exc, model: type | None = None) -> ValidationFailed:
     """A pydantic ValidationError as ValidationFailed: one human message per field,
-    keyed by dotted path ("customer.email")."""
+    keyed by dotted path ("customer.email"); the field's own words when `model` has them."""
     fields: dict[str, str] = {}
     for error in exc.errors():
         path = ".".join(str(part) for part in error["loc"]) or "body"
-        fields.setdefault(path, human_message(error))
+        own = _field_words(model, error["loc"], error.get("type", "")) if model is not None else None
+        fields.setdefault(path, own or human_message(error))
     return invalid_fields(fields)
 
 
+def _field_words(model: type, loc: tuple, kind: str) -> str | None:
+    """The message the model declares for this field and kind of error (its FIELD_ERRORS)."""
+    for depth, part in enumerate(loc):
+        fields = getattr(model, "model_fields", None)
+        if not isinstance(part, str) or not fields or part not in fields:
+            return None
+        if depth == len(loc) - 1:
+            return getattr(model, "FIELD_ERRORS", {}).get(part, {}).get(kind)
+        model = fields[part].annotation
+    return None
+
+
 def invalid_fields(fields: dict[str, str]) -> ValidationFailed:
-    """ValidationFailed for these field messages, summed up in its message."""
-    summary = "; ".join(f"{k}: {v}" for k, v in list(fields.items())[:3])
+    """ValidationFailed for these field messages, summed up in its message ("Adults: Enter 1 or more.")."""
+    summary = "; ".join(f"{_label(k)}: {v}" for k, v in list(fields.items())[:3])
     return ValidationFailed(f"Some fields need a correction ({summary}).", fields=fields)
+
+
+def _label(path: str) -> str:
+    """ "customer.email" -> "Email", "event_date" -> "Event date": the field as a person names it."""
+    words = path.rsplit(".", 1)[-1].replace("_", " ").strip() or path
+    return words[:1].upper() + words[1:]

@@ -22,6 +22,8 @@ LEADERS = frozenset({Role.OWNER, Role.MANAGER})
 # permission name -> roles that hold it
 REGISTRY: dict[str, frozenset[Role]] = {
     "dashboard.view": ALL_ROLES,
+    # Money on the dashboard (revenue, balances): not for staff or chefs.
+    "dashboard.money": LEADERS,
     "bookings.view": STATION_TEAM,
     "bookings.edit": STATION_TEAM,
     "bookings.view_own": frozenset({Role.CHEF}),
@@ -52,6 +54,8 @@ REGISTRY: dict[str, frozenset[Role]] = {
     "team.view": LEADERS,
     "team.manage": LEADERS,
     "jobs.view": LEADERS,
+    # The station's Sent messages (every notification: sent, recorded, held back, failed).
+    "messages.view": LEADERS,
     "analytics.view": LEADERS,
     "calendars.station_feed": LEADERS,
     "station.settings": frozenset({Role.OWNER}),

@@ -1,7 +1,7 @@
 """Shared by the bench scripts: the bench database, the app's environment, time limits, tables.
 
 Not a test helper: the bench scripts print figures, they never assert timings
-(../shared/DESIGN.md). They fail (exit non-zero) only when something is broken.
+(docs/design.md). They fail (exit non-zero) only when something is broken.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ def app_environment(database_url: str = BENCH_DATABASE_URL) -> dict[str, str]:
         TEPPAN_ENV="production",
         DATABASE_URL=database_url,
         SECRET_KEY=BENCH_SECRET_KEY,
+        PUBLIC_BASE_URL="https://bench.example",  # production requires it; nothing is sent
         FORCE_HTTPS="false",
         LOG_LEVEL="WARNING",
         RATELIMIT_ENABLED="false",

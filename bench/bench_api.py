@@ -2,13 +2,17 @@
 
     .venv/bin/python bench/bench_api.py [--workers 2] [--connections 8] [--duration 10]
 
-Starts gunicorn with gunicorn.conf.py (the production settings: sync workers, the
-configured max_requests) on 127.0.0.1 against the bench database, then loads, one
-after the other and with the same connections and duration:
+Starts gunicorn with gunicorn.conf.py (the production settings: sync workers, preload,
+no recycling unless --max-requests) on 127.0.0.1 against the bench database, then
+loads, one after the other and with the same connections and duration:
 
   /healthz                                       the bare baseline: Flask, no database
   GET  /api/v1/stations/bench/availability       a 14-day and a 31-day range
   POST /api/v1/quotes                            without and with zip_code (travel)
+
+and then POST /api/v1/bookings from --booking-connections clients (20), each booking on a
+(date, slot) of its own at the small station (bench/_booking_load.py; needs wrk), with
+Redis (BENCH_API_REDIS_URL, db 12 by default, flushed after) taking the jobs as in production.
 
 with wrk when it is installed (apt-get install wrk), else a Python thread pool (less
 load: Python clients eat the same two cores). Prints requests/s, p50/p95/p99 latency,
@@ -39,6 +43,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from _booking_load import bookable_slots, run_bookings, wrk_script
 from _common import (
     BENCH_DATABASE_URL,
     CLOCK_TICKS,
@@ -62,6 +67,9 @@ from _common import (
 from sqlalchemy.engine import make_url
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+# Bookings hand their jobs (notifications) to RQ after commit, as in production; without
+# Redis the app would run them inline in the request. Flushed after the run.
+BENCH_API_REDIS_URL = os.environ.get("BENCH_API_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 WRK_SCRIPT = """
 wrk.method = "%(method)s"
@@ -123,7 +131,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(workers: int, port: int, metrics_dir: str, log_path: Path, max_requests: str | None, preload: bool):
+def start_gunicorn(workers: int, port: int, metrics_dir: str, log_path: Path, max_requests: str | None):
     env = app_environment(BENCH_DATABASE_URL)
     env.update(
         WEB_CONCURRENCY=str(workers),
@@ -131,16 +139,12 @@ def start_gunicorn(workers: int, port: int, metrics_dir: str, log_path: Path, ma
         PROMETHEUS_MULTIPROC_DIR=metrics_dir,  # not ./prometheus_multiproc of the checkout
     )
     env.pop("GUNICORN_ACCESSLOG", None)
+    env["REDIS_URL"] = BENCH_API_REDIS_URL
     if max_requests is not None:
         env["GUNICORN_MAX_REQUESTS"] = max_requests
     # No control socket: gunicorn 27 puts it at ~/.gunicorn/gunicorn.ctl, shared by
     # every gunicorn of the user; it plays no part in serving requests.
     command = [str(GUNICORN), "-c", "gunicorn.conf.py", "--no-control-socket", "wsgi:app"]
-    if preload:
-        # What-if only (gunicorn.conf.py says preload_app = False). The app, and its
-        # metrics, load before on_starting makes the metrics directory: make it now.
-        os.makedirs(metrics_dir, exist_ok=True)
-        command.insert(-1, "--preload")
     log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_gunicorn
     proc = subprocess.Popen(
         command,
@@ -390,6 +394,40 @@ def measure(proc, port: int, ep: Endpoint, args, load, workdir: Path, database: 
     return Measured(result, len(after - before), (cpu1 - cpu0) * 1000 / served, pg * 1000 / served, others)
 
 
+def measure_bookings(proc, port: int, args, today, workdir: Path, database: str, log_path: Path) -> Measured:
+    """`--booking-connections` clients booking distinct slots for `--booking-seconds`."""
+    threads = 2
+    slots = bookable_slots(port, today, wanted=3000)
+    if len(slots) < 200:
+        raise SystemExit(f"only {len(slots)} bookable slots left at the small station: re-seed (seed_bookings.py)")
+    script = wrk_script(workdir, slots, threads, run=datetime.now(UTC).strftime("%H%M%S"))
+    before = settled_children(proc.pid)
+    cpu0, pg0 = workers_cpu_seconds(proc.pid), postgres_cpu_seconds(database)
+    machine = MachineCpu()
+    data = run_bookings(port, script, args.booking_connections, args.booking_seconds, threads)
+    cpu1, pg1 = workers_cpu_seconds(proc.pid), postgres_cpu_seconds(database)
+    if proc.poll() is not None:
+        raise SystemExit(f"gunicorn died during the bookings:\n{log_path.read_text()[-3000:]}")
+    errors = data["connect"] + data["read"] + data["write"] + data["status"] + data["timeout"]
+    result = LoadResult(data["requests"], data["duration_us"] / 1e6, errors, data["p50_us"] / 1000,
+                        data["p95_us"] / 1000, data["p99_us"] / 1000)  # fmt: skip
+    if data["requests"] > len(slots):
+        print(
+            f"  bookings: {data['requests']} requests for {len(slots)} free slots (repeats answer 409)", file=sys.stderr
+        )
+    pg = postgres_cpu_delta(pg0, pg1)
+    served = max(result.requests, 1)
+    others = machine.share_of_others((cpu1 - cpu0) + pg)
+    restarts = len(set(children(proc.pid)) - before)
+    return Measured(result, restarts, (cpu1 - cpu0) * 1000 / served, pg * 1000 / served, others)
+
+
+def flush_bench_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(BENCH_API_REDIS_URL).flushdb()
+
+
 def client_cpu_seconds() -> float:
     """CPU of this script and of its finished children (wrk runs)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -404,8 +442,9 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per endpoint")
     parser.add_argument("--warmup", type=float, default=2, help="seconds of load per endpoint before measuring")
     parser.add_argument("--repeat", type=int, default=1, help="measured runs per endpoint; the least disturbed is kept")
-    parser.add_argument("--max-requests", help="GUNICORN_MAX_REQUESTS (default: as gunicorn.conf.py, 2000)")
-    parser.add_argument("--preload", action="store_true", help="what-if: gunicorn --preload (not the config)")
+    parser.add_argument("--max-requests", help="GUNICORN_MAX_REQUESTS (default: as gunicorn.conf.py, 0 = never)")
+    parser.add_argument("--booking-connections", type=int, default=20, help="concurrent clients booking")
+    parser.add_argument("--booking-seconds", type=int, default=5, help="seconds of booking load")
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
     parser.add_argument("--wait-quiet", type=float, default=0, help="wait up to N s for an idle CPU first")
     parser.add_argument("--timeout", type=int, default=600, help="give up after this many seconds")
@@ -427,7 +466,7 @@ def main() -> int:
     # SIGTERM / SIGINT end the run through the `finally` below, which stops gunicorn.
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     try:
-        proc = start_gunicorn(args.workers, port, str(workdir / "metrics"), log_path, args.max_requests, args.preload)
+        proc = start_gunicorn(args.workers, port, str(workdir / "metrics"), log_path, args.max_requests)
         wait_ready(proc, port, args.workers, log_path)
         check_answers(port, eps)
         idle = wait_for_quiet(args.wait_quiet)
@@ -442,6 +481,8 @@ def main() -> int:
                 flush=True,
             )
             rows.append((ep, best))
+        # The booking load needs wrk (a list of distinct bodies, one per request).
+        booking_row = measure_bookings(proc, port, args, today, workdir, database, log_path) if use_wrk else None
         # RSS after warm-up: every endpoint once more, so that even a worker that
         # max_requests just replaced has served each kind of request.
         for _ in range(20 * args.workers):
@@ -452,33 +493,46 @@ def main() -> int:
                     print(f"  warm-up {ep.name}: {exc!r}", file=sys.stderr)
         workers_memory = [(pid, memory_mb(pid)) for pid in children(proc.pid)]
         master_memory = memory_mb(proc.pid)
+        log_text = log_path.read_text(errors="replace")
     finally:
         stop_gunicorn(proc)
         shutil.rmtree(workdir, ignore_errors=True)
+        flush_bench_redis()
+    booted = log_text.count("Booting worker")
+    recycled = max(booted - args.workers, 0)
 
     base = rows[0][1].result.rps
     print()
     print(
         f"gunicorn {args.workers} sync workers (WEB_CONCURRENCY={args.workers}, gunicorn.conf.py, "
-        f"max_requests={args.max_requests or 'default 2000+jitter'}{', --preload' if args.preload else ''}), "
+        f"max_requests={args.max_requests or 'default (0)'}), "
         "TEPPAN_ENV=production, "
         f"{'wrk' if use_wrk else 'Python threads'} with {args.connections} connections, "
         f"{args.duration:g} s per endpoint after {args.warmup:g} s warm-up, client on the same machine; "
         f"{machine_summary()}; {conditions(idle)}; {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}"
     )
     print()
+    base_cpu = rows[0][1].app_ms + rows[0][1].pg_ms
+    booking_name = f"POST /api/v1/bookings, {args.booking_connections} clients, distinct slots"
+    all_rows = [(ep.name, queries[ep.name], m) for ep, m in rows]
+    if booking_row is not None:
+        all_rows.append((booking_name, "-", booking_row))
     print(
         table(
             ["endpoint", "req/s", "vs /healthz", "p50 ms", "p95 ms", "p99 ms", "errors", "SQL/req",
-             "app CPU ms/req", "PG CPU ms/req", "restarts", "other CPU"],
+             "app CPU ms/req", "PG CPU ms/req", "CPU vs /healthz", "restarts", "other CPU"],
             [
-                (ep.name, f"{m.result.rps:.0f}", f"{m.result.rps / base:.0%}" if base else "-",
+                (name, f"{m.result.rps:.0f}", f"{m.result.rps / base:.0%}" if base else "-",
                  f"{m.result.p50_ms:.1f}", f"{m.result.p95_ms:.1f}", f"{m.result.p99_ms:.1f}", m.result.errors,
-                 queries[ep.name], f"{m.app_ms:.2f}", f"{m.pg_ms:.2f}", m.restarts, f"{m.others:.0%}")
-                for ep, m in rows
+                 sql, f"{m.app_ms:.2f}", f"{m.pg_ms:.2f}",
+                 f"{base_cpu / (m.app_ms + m.pg_ms):.2f}x" if m.app_ms + m.pg_ms else "-", m.restarts,
+                 f"{m.others:.0%}")
+                for name, sql, m in all_rows
             ],
         )
     )  # fmt: skip
+    print()
+    print(f"Workers booted during the whole run: {booted} for {args.workers} workers ({recycled} recycled).")
     print()
     memory = "; ".join(
         f"pid {pid}: RSS {m['rss']:.1f} MB (PSS {m['pss']:.1f}, private {m['private']:.1f})"
@@ -492,10 +546,11 @@ def main() -> int:
     print(
         "app CPU = CPU time of the gunicorn workers (with any replaced ones) per request; PG CPU = of the "
         "PostgreSQL backends serving them (not parallel query workers); "
+        "CPU vs /healthz = (app + PG CPU of /healthz) / (app + PG CPU of the endpoint), same run; "
         "restarts = workers (re)booted during the run or just before it (max_requests); "
         f"other CPU = share of the machine used by other processes during the run (least of {args.repeat} runs)"
     )
-    failed = [ep.name for ep, m in rows if m.result.errors > m.result.requests * 0.01]
+    failed = [name for name, _, m in all_rows if m.result.errors > m.result.requests * 0.01]
     if failed:
         print(f"error: more than 1% errors for {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -115,6 +115,13 @@ def pages(today, booking_ids: list[int]) -> list[tuple[str, list[str]]]:
         ("calendar, week", [f"{base}/calendar?view=week&date={today}"]),
         ("calendar, month", [f"{base}/calendar?view=month&date={today}"]),
         (f"booking page ({len(booking_ids)} bookings in turn)", [f"{base}/{i}" for i in booking_ids]),
+        ("dashboard", [f"/s/{STATION_SLUG}/"]),
+        ("customers list", [f"/s/{STATION_SLUG}/customers/"]),
+        ("customers, search 'garcia'", [f"/s/{STATION_SLUG}/customers/?q=garcia"]),
+        ("leads board (150k leads)", [f"/s/{STATION_SLUG}/leads/"]),
+        ("leads list", [f"/s/{STATION_SLUG}/leads/list"]),
+        ("inbox, open (167k conversations)", [f"/s/{STATION_SLUG}/inbox/"]),
+        ("inbox, awaiting reply", [f"/s/{STATION_SLUG}/inbox/?view=awaiting"]),
     ]
 
 

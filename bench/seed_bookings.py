@@ -8,7 +8,8 @@ config), then loads with PostgreSQL COPY (rows are generated in Python, never on
 object at a time): stations, a manager (MANAGER_EMAIL / MANAGER_PASSWORD in
 bench/_common.py), 12 chefs with weekly windows, time off and blackout days, ~60,000
 customers, the bookings with their timeline events (~2.8 each), payments and refunds
-(in the `refunds` table when the schema has it, else payments of kind "refund").
+(in the `refunds` table when the schema has it, else payments of kind "refund"), then
+150,000 leads and 167,000 inbox conversations (bench/_seed_inbox.py, generate_series).
 
 The data respects what the app guarantees: a chef at most once per (date, slot) among
 bookings that hold a slot (uq_bookings_chef_slot), and bookings holding a slot never
@@ -41,6 +42,7 @@ from _common import (
     time_limit,
 )
 from _seed_data import ADD_ON_MIX, PLANS, UPGRADE_MIX, StationPlan, generate, words
+from _seed_inbox import seed_leads_and_conversations
 
 # --- database and schema -----------------------------------------------------------------
 
@@ -358,6 +360,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bookings", type=int, default=100_000, help="bookings of the big station")
     parser.add_argument("--customers", type=int, default=60_000, help="customers of the big station")
+    parser.add_argument("--leads", type=int, default=150_000, help="leads of the big station")
+    parser.add_argument("--conversations", type=int, default=167_000, help="inbox conversations of the big station")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--timeout", type=int, default=600, help="give up after this many seconds")
     args = parser.parse_args()
@@ -436,6 +440,10 @@ def main() -> int:
                 cur.execute(
                     f"SELECT setval(pg_get_serial_sequence('{tbl}', 'id'), (SELECT coalesce(max(id), 1) FROM {tbl}))"
                 )
+            seed_leads_and_conversations(
+                cur, station_ids[plans[0].slug], now, leads=args.leads, conversations=args.conversations
+            )
+            t = phase(f"{args.leads:,} leads and {args.conversations:,} conversations (generate_series)", t)
         conn.commit()
         conn.autocommit = True
         conn.execute("VACUUM (ANALYZE)")
@@ -443,7 +451,8 @@ def main() -> int:
         with conn.cursor() as cur:
             checks = verify(cur, station_ids, caps)
             counts = []
-            counted = ["stations", "users", "chefs", "availability_windows", "time_off", "blackouts", *loads]
+            counted = ["stations", "users", "chefs", "availability_windows", "time_off", "blackouts", *loads, "leads"]
+            counted.append("conversations")
             for tbl in counted:
                 cur.execute(f"SELECT count(*) FROM {tbl}")
                 counts.append((tbl, f"{cur.fetchone()[0]:,}"))

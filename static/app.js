@@ -68,6 +68,79 @@
     }
   }, true);
 
+  // Filter panels come open (so they work without JS); on a phone they start folded,
+  // where they would fill the first screen.
+  function foldWhenNarrow(root) {
+    if (!window.matchMedia("(max-width: 800px)").matches) return;
+    root.querySelectorAll("details[data-fold-when-narrow]").forEach(function (panel) { panel.open = false; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { foldWhenNarrow(document); });
+
+  // Leads board: drag a card onto another stage's column. The card's own "Move" form does
+  // the work (it is also the keyboard way); "Lost" opens that form for its reason, and
+  // "Won" follows the card's "convert to booking" link (a lead is won by its booking).
+  var dragged = null;
+  document.addEventListener("dragstart", function (event) {
+    dragged = event.target.closest && event.target.closest(".lead-card[draggable=true]");
+    if (!dragged) return;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.getAttribute("data-lead"));
+    dragged.classList.add("dragging");
+  });
+  document.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("dragging");
+    document.querySelectorAll(".drop-target").forEach(function (el) { el.classList.remove("drop-target"); });
+    dragged = null;
+  });
+  document.addEventListener("dragover", function (event) {
+    var column = dragged && event.target.closest("[data-drop-stage]");
+    if (!column || column.getAttribute("data-drop-stage") === dragged.getAttribute("data-stage")) return;
+    event.preventDefault();
+    column.classList.add("drop-target");
+  });
+  document.addEventListener("dragleave", function (event) {
+    var column = event.target.closest && event.target.closest("[data-drop-stage]");
+    if (column && !column.contains(event.relatedTarget)) column.classList.remove("drop-target");
+  });
+  document.addEventListener("drop", function (event) {
+    var column = dragged && event.target.closest("[data-drop-stage]");
+    if (!column) return;
+    event.preventDefault();
+    var stage = column.getAttribute("data-drop-stage");
+    var card = dragged;
+    if (stage === card.getAttribute("data-stage")) return;
+    if (stage === "won") {
+      var convert = card.querySelector("a.lead-convert");
+      if (convert) window.location.assign(convert.href);
+      return;
+    }
+    var form = card.querySelector(".lead-move form");
+    var select = form && form.querySelector("select[name=stage]");
+    if (!select) return;
+    select.value = stage;
+    if (select.value !== stage) return; // not a move this card offers
+    if (stage === "lost") {
+      var details = card.querySelector("details.lead-move");
+      details.open = true;
+      form.querySelector("input[name=lost_reason]").focus();
+      return;
+    }
+    if (window.htmx) window.htmx.trigger(form, "submit");
+  });
+
+  // Inbox: the split view is for a laptop; on a phone a conversation opens as its own page.
+  document.addEventListener("htmx:confirm", function (event) {
+    var link = event.detail.elt;
+    if (!link.hasAttribute || !link.hasAttribute("data-split-link")) return;
+    if (window.matchMedia("(max-width: 800px)").matches) {
+      event.preventDefault();
+      window.location.assign(link.href);
+      return;
+    }
+    document.querySelectorAll("[data-split-link][aria-current]").forEach(function (el) { el.removeAttribute("aria-current"); });
+    link.setAttribute("aria-current", "true");
+  });
+
   // Auto-submit filter forms on change when they ask for it (no hx-on, CSP-safe).
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form[data-autosubmit]");

@@ -27,7 +27,7 @@ def test_unknown_permissions_are_errors_not_denials():
 @pytest.mark.parametrize(
     ("role", "permission", "held"),
     [
-        # DESIGN.md: staff may edit drafts, not send them; managers send and refund.
+        # docs/design.md: staff may edit drafts, not send them; managers send and refund.
         (Role.STAFF, "drafts.edit", True),
         (Role.STAFF, "drafts.send", False),
         (Role.MANAGER, "drafts.send", True),

@@ -116,7 +116,7 @@ def _leads_an_index(table, column) -> bool:
 
 
 def test_every_tenant_table_has_an_indexed_station_id(app):
-    """DESIGN.md: every tenant table carries station_id, NOT NULL and indexed."""
+    """docs/design.md: every tenant table carries station_id, NOT NULL and indexed."""
     # Rows that may belong to no station: owner memberships, business-wide audit and email.
     # Business-wide rows: owner memberships, audit of users/stations, account emails, and
     # job plumbing (outbox, notifications) that may concern no one station.

@@ -208,19 +208,22 @@ def audit_log():
 @require("admin.audit")
 def sent_messages():
     """Every email and SMS the app sent, recorded, is sending, holds back or could not send."""
-    from app.notifications.queries import STATUS_LABELS, STATUSES
+    from app.notifications.queries import STATUS_LABELS, STATUSES, status_counts
     from app.notifications.queries import sent_messages as sent_messages_page
 
     channel = request.args.get("channel", "")
     status = request.args.get("status", "")
     station_id = int_arg(request.args, "station")
+    stations = db.session.scalars(select(Station).order_by(Station.name)).all()
     return render_template(
         "admin/messages.html",
         page=sent_messages_page(page=page_arg(), channel=channel, status=status, station_id=station_id),
+        counts=status_counts(station_id=station_id),
         filters={"channel": channel, "status": status, "station": station_id},
         statuses=STATUSES,
         status_labels=STATUS_LABELS,
-        stations=db.session.scalars(select(Station).order_by(Station.name)).all(),
+        stations=stations,
+        zones={station.id: station.timezone for station in stations},  # each row on its station's clock
         page_url=page_url_builder("admin.sent_messages"),
         page_target="main",
     )

@@ -1,11 +1,14 @@
 """Deterministic escalation rules, applied on top of either classifier.
 
-DESIGN.md: a message is escalated when it is angry, or mentions illness, injury,
-allergy reactions, legal threats or chargebacks. The rules below are word-bounded
-regular expressions over lower-cased, accent-free text, in English and Spanish (and a
-few Portuguese/French words). They err on the side of flagging: a manager glancing at
-a false alarm costs little, a missed food-poisoning report costs a lot. Hence "my mom
-is in the hospital, can we reschedule" escalates too (illness is mentioned).
+A message is escalated when it is angry, or tells of illness or injury the party caused,
+an allergic reaction, a legal threat or a chargeback (docs/design.md; it once said
+"mentions illness"). The rules below are word-bounded regular expressions over
+lower-cased, accent-free text, in English, Spanish and French (and a few Portuguese
+words). They err on the side of flagging: a manager glancing at a false alarm costs
+little, a missed food-poisoning report costs a lot. One exception: an illness that is the
+reason to cancel or move a party ("cancel, my mom is in the hospital", "se enfermó mi
+papá, hay que cambiar la fecha") is sad news, not something the party caused, unless the
+message ties it to the food or the party ("we all got sick after your dinner").
 
 What does NOT escalate, on purpose (tests/ai/test_escalation.py pins these):
 - figures of speech: "I'm dying to try your lobster", "that party was sick", "killing it",
@@ -14,7 +17,12 @@ What does NOT escalate, on purpose (tests/ai/test_escalation.py pins these):
   reaction (hives, swelling, EpiPen, anaphylaxis, "had a reaction") escalates;
 - burnt food ("the rice was burnt"), a tennis court, a customer named Sue, "I'm an attorney
   planning a dinner", "hospitality";
-- a negated mention right before the match: "no one got sick", "nadie se enfermó".
+- a negated mention right before the match: "no one got sick", "nadie se enfermó";
+- an illness given as the reason to cancel or reschedule (see above);
+- "what if" questions ("insurance in case someone gets hurt?", "por si alguien se lastima"),
+  the hospital as a workplace ("a nurse at the hospital").
+
+The emotion those rules and the classifiers start from is corrected in app.ai.tone.
 """
 
 from __future__ import annotations
@@ -73,6 +81,9 @@ _EN = {
         rf"\bbroke\s+{_WHO}\s+{_BODY}\b",
         r"\bcaught\s+(?:on\s+)?fire\b",
         r"\bgrease\s+fire\b",
+        r"\bsinge[ds]\b",
+        r"\bscald(?:ed|ing|s)?\b",
+        r"\bscorched\s+(?:my|his|her|their|our)\b",
         r"\bset\s+(?:\w+\s+){0,4}on\s+fire\b",
     ],
     "allergy_reaction": [
@@ -88,6 +99,9 @@ _EN = {
         r"\bswelled\s+up\b",
         r"\b(?:a|in)\s+rash(?:es)?\b",
         r"\bbroke\s+out\b",
+        r"\brash(?:es)?\s+(?:all\s+over|on\s+(?:his|her|their|my|our))\b",
+        r"\b(?:red|itchy)\s+(?:spots|bumps|blotches|welts)\b",
+        r"\bwelts\b",
         r"\b(?:had|having|has|have|got)\s+(?:a|an)\s+(?:bad\s+|severe\s+|serious\s+|mild\s+|allergic\s+)?reaction\b",
         r"\breacted\s+(?:badly\s+)?to\b",
         r"\b(?:couldn'?t|could\s+not|can'?t|trouble|difficulty)\s+breath(?:e|ing)\b",
@@ -156,6 +170,7 @@ _ES = {
         r"\bambulancia\b",
         r"\bincendio\b",
         r"\bprendio\s+(?:en\s+)?fuego\b",
+        r"\bchamusc\w*",
     ],
     "allergy_reaction": [
         r"\breaccion(?:es)?\s+alergicas?\b",
@@ -163,6 +178,7 @@ _ES = {
         r"\banafila\w*",
         r"\burticaria\b",
         r"\bronchas\b",
+        r"\b(?:sarpullido|salpullido|comezon)\b",
         r"\bse\s+(?:le|me|les)\s+(?:hincho|hincharon|inflamo|cerro)\b",
         r"\bhinchad[oa]s?\b",
         r"\bno\s+(?:podia|pudo|podiamos)\s+respirar\b",
@@ -208,12 +224,16 @@ _FR = {
         r"\bsaign\w*",
         r"\bambulance\b",
         r"\b(?:pris|a\s+pris)\s+feu\b",
+        r"\b(?:cheveux|sourcils|cils)\s+(?:ont\s+)?(?:roussi|brule)\w*",
     ],
     "allergy_reaction": [
         r"\breaction\s+allergique\b",
         r"\b(?:fait|eu)\s+une\s+(?:grosse\s+|forte\s+)?reaction\b",
         r"\banaphyla\w*",
         r"\burticaire\b",
+        r"\bplaques\s+rouges\b",
+        r"\bboutons\s+partout\b",
+        r"\bdemangeaisons?\b",
         r"\bgonfle\w*",
         r"\bepipen\b",
     ],
@@ -243,14 +263,47 @@ _NEGATION = re.compile(
     r"|personne\s+n|aucun|pas\s+de)\b"
 )
 # Slang praise: "the chef was sick!", "that food was sick 🔥" is not an illness.
+_PEOPLE = (
+    r"i|we|they|he|she|everyone|everybody|guests?|kids?|son|daughter|wife|husband|mom|dad|mother|father|baby|child"
+    r"|children|friends?|people|nobody|someone|all|family|grandma|grandpa|brother|sister|nephew|niece|us|them"
+)
 _SLANG_SICK = re.compile(
-    r"\b(?:chef|food|party|show|dinner|it|that|this|he|she|meal|grill|everything)\s+(?:was|is|looked|looks)\s+"
+    rf"\b(?!(?:{_PEOPLE})\b)[a-z']+\s+(?:was|is|looked|looks)\s+"
     r"(?:so\s+|soo+\s+|really\s+|super\s+|hella\s+|lowkey\s+)?sick\b(?!\s+(?:after|from|all|for|with))"
 )
 _NEGATION_WINDOW = 20  # characters before the match
+# "in case someone gets hurt", "por si alguien se lastima": a question about what could happen.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:in\s+case|what\s+if|what\s+happens\s+if|por\s+si|en\s+caso\s+de|que\s+pasa\s+si|au\s+cas\s+ou|en\s+cas\s+de"
+    r"|si\s+jamais|que\s+se\s+passe-t-il\s+si)\b"
+)
+_HYPOTHETICAL_WINDOW = 30
+_HARM = frozenset({"illness", "injury", "allergy_reaction"})
+# The hospital as a workplace: "our guest is a nurse at the hospital".
+_WORKPLACE = re.compile(
+    r"\b(?:nurse|doctor|works?|working|shift|job|volunteers?|enfermer[oa]|medic[oa]|trabaja|infirmiere|medecin|travaille)"
+    r"\s+(?:at|in|for|en|a|au|dans)\s+(?:the\s+|a\s+|el\s+|un\s+|l'|le\s+)?(?:hospital|hopital)\b"
+)
+# A request to call off or move a party: an illness named there is usually why, not what the party did.
+_CANCEL_OR_MOVE = re.compile(
+    r"\b(?:cancel\w*|call\s+(?:it\s+)?off|reschedul\w*|postpone|move\s+(?:the|our|my|it)|push\s+(?:it|the|our)|another\s+date"
+    r"|cancelar|cancelamos|cancelo|posponer|aplazar|cambiar\s+la\s+fecha|otra\s+fecha|mover\s+la"
+    r"|annul\w*|reporter|decaler|deplacer|une\s+autre\s+date)\b"
+)
+# What ties an illness to the party: the food, or "after" the meal or party.
+_CAUSED_BY_PARTY = re.compile(
+    r"\b(?:food|ate|eating|meal|dinner|chicken|shrimp|steak|seafood|rice|sauce|undercooked|raw"
+    r"|after\s+(?:the|your|our|ur|that)\s+(?:party|event|dinner|meal|hibachi|show)"
+    r"|comida|comimos|comieron|mariscos|camaron\w*|pollo|carne|cena|crud[oa]"
+    r"|despues\s+de\s+(?:la|su|el)\s+(?:fiesta|cena|evento|comida)"
+    r"|repas|mange\w*|nourriture|crevettes?|poulet|fruits\s+de\s+mer|diner|cru"
+    r"|apres\s+(?:la|le|votre|notre)\s+(?:fete|soiree|diner|repas))\b"
+    r"|intoxica|poisoning"
+)
 
 
-def _prepare(text: str) -> str:
+def prepare(text: str) -> str:
+    """Lower case, no accents, plain apostrophes and spaces: what every rule here reads."""
     text = strip_accents(text).lower()
     text = re.sub(r"[’`´]", "'", text)
     return re.sub(r"\s+", " ", text)
@@ -258,12 +311,19 @@ def _prepare(text: str) -> str:
 
 def rule_reasons(text: str) -> list[str]:
     """The escalation reasons that the rules find in `text` (no emotion involved)."""
-    prepared = _SLANG_SICK.sub(" ", _prepare(text or ""))
+    prepared = _WORKPLACE.sub(" ", _SLANG_SICK.sub(" ", prepare(text or "")))
     found = []
+    sad_news = bool(_CANCEL_OR_MOVE.search(prepared)) and not _CAUSED_BY_PARTY.search(prepared)
     for reason, patterns in RULES.items():
+        if reason == "illness" and sad_news:
+            continue
         for pattern in patterns:
             if any(
                 not _NEGATION.search(prepared[max(0, match.start() - _NEGATION_WINDOW) : match.start()])
+                and not (
+                    reason in _HARM
+                    and _HYPOTHETICAL.search(prepared[max(0, match.start() - _HYPOTHETICAL_WINDOW) : match.start()])
+                )
                 for match in pattern.finditer(prepared)
             ):
                 found.append(reason)
@@ -280,45 +340,6 @@ def decide(text: str, emotion: str, extra_reasons: tuple[str, ...] | list[str] =
     return bool(ordered), ordered
 
 
-# Anger is shouting, accusing or threatening; a calm report of a problem is "negative".
-_ANGER = re.compile(
-    r"!!|\b(?:unacceptable|ridiculous|furious|outrageous|disgusting|joke|scam|worst|never\s+again|how\s+dare|wtf"
-    r"|inaceptable|ridiculo|indignante|estafa|peor|nunca\s+mas|inadmissible|scandaleux|arnaque|honteux|jamais\s+plus)\b"
-)
-_SHOUT = re.compile(r"\b[A-Z]{4,}\b")
-_PRAISE = re.compile(
-    r"\b(?:killed\s+it|crushed\s+it|smashed\s+it|slayed|ate\s+(?:that|and\s+left\s+no\s+crumbs)|no\s+crumbs|was\s+(?:fire|sick)"
-    r"|so\s+fire|a\s+vibe|10\s*/\s*10|best\s+\w+\s+ever|se\s+luci\w*|una\s+tuerie|trop\s+fort|trop\s+bon|genial|incroyable"
-    r"|increible|amazing|awesome|perfect|wonderful|legend)\b"
-)
-_SARCASM = re.compile(
-    r"\b(?:oh\s+great|just\s+great|wow\s+thanks\s+for|thanks\s+a\s+lot|love\s+that\s+for\s+us|great\s+service|awesome\s+service"
-    r"|que\s+bien,|excelente\s+servicio|bravo\b|super,)"
-)
-_PROBLEM = re.compile(
-    r"\b(?:late|cold|forgot|never\s+showed|no\s+show|waiting|rude|raw|tarde|fria|olvid\w*|retard|froid|oublie)\b"
-)
-_NEGATIVE_EMOJI = set("😞😔😢😭💔😩😫☹🙁😕🙄")
-
-
-def tone(text: str, emotion: str) -> str:
-    """The emotion, corrected where words say more than the model: slang praise, sarcasm, sad emoji, calm reports."""
-    prepared = _prepare(text or "")
-    if _SARCASM.search(prepared) and _PROBLEM.search(prepared):
-        return "negative" if emotion in ("positive", "neutral", "angry") and not _ANGER.search(prepared) else emotion
-    if _PRAISE.search(prepared) and not _PROBLEM.search(prepared) and emotion in ("negative", "angry", "neutral"):
-        return "positive"
-    if emotion == "angry" and not (_ANGER.search(prepared) or _SHOUT.search(text or "") or rule_reasons(text)):
-        return "negative"  # a calm report: disappointed, not hostile
-    if (
-        emotion in ("neutral", "positive")
-        and any(ch in _NEGATIVE_EMOJI for ch in text or "")
-        and not _PRAISE.search(prepared)
-    ):
-        return "negative"
-    return emotion
-
-
 def flags(text: str) -> list[str]:
     """Marks that do not escalate: an attempt to instruct the assistant ("ignore previous instructions")."""
-    return ["injection"] if injection(_prepare(text or "")) else []
+    return ["injection"] if injection(prepare(text or "")) else []

@@ -1,4 +1,4 @@
-"""The classification taxonomy (../shared/DESIGN.md, "Conversations and AI") and its records.
+"""The classification taxonomy (docs/design.md, "Conversations and AI") and its records.
 
 Labelling guide (the datasets in data/ai/ follow it; data/ai/README.md has examples):
 

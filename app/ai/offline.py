@@ -22,22 +22,24 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from app.ai import escalation
+from app.ai import escalation, tone
+from app.ai.concepts import LEXICON_VERSION
 from app.ai.features import extract, normalize
-from app.ai.intent_rules import refine
+from app.ai.intent_rules import has_evidence, refine
 from app.ai.labels import EMOTIONS, INTENTS, Classification, Example
 from app.ai.language import detect_language
-from app.ai.model import SoftmaxRegression, SparseRows, Vocabulary
+
+if TYPE_CHECKING:  # numpy (under app.ai.model) loads with the first model: web workers never need it
+    from app.ai.model import SoftmaxRegression, Vocabulary
 
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "ai"
 TRAIN_PATH = DATA_DIR / "train.jsonl"
 TEST_PATH = DATA_DIR / "test.jsonl"
-MODEL_VERSION = "offline-lr-2"  # change when features or hyper-parameters change
+MODEL_VERSION = "offline-lr-3"  # change when features or hyper-parameters change (the concept lexicon counts itself)
 CORRECTION_WEIGHT = 2.0
 INTENT_C, EMOTION_C, MAX_ITER = 30.0, 30.0, 60
 # Escalate as "possibly_angry" when P(angry) reaches this though another emotion won: chosen by
@@ -98,7 +100,7 @@ def load_corrections(source: CorrectionsSource | None) -> list[Example]:
 
 def data_hash(examples: Iterable[Example], corrections: Iterable[Example] = ()) -> str:
     """Names a model: its data, and everything that shapes training (so a stale cache is never read)."""
-    settings = [MODEL_VERSION, INTENT_C, EMOTION_C, MAX_ITER, CORRECTION_WEIGHT]
+    settings = [MODEL_VERSION, LEXICON_VERSION, INTENT_C, EMOTION_C, MAX_ITER, CORRECTION_WEIGHT]
     digest = hashlib.sha256(json.dumps(settings).encode())
     for tag, items in (("e", examples), ("c", corrections)):
         for example in items:
@@ -128,13 +130,18 @@ class OfflineModel:
         remembered = self.memory.get(_memory_key(text))
         if remembered:
             return remembered[0], 1.0, remembered[1], {e: float(e == remembered[1]) for e in EMOTIONS}
-        columns, values = self.vocabulary.transform(extract(text))
-        intents = self.intent.predict_proba(columns, values)
-        emotions = self.emotion.predict_proba(columns, values)
+        intents, emotions = self.probabilities(text)
         intent = max(intents, key=intents.get)
         return intent, intents[intent], max(emotions, key=emotions.get), emotions
 
+    def probabilities(self, text: str) -> tuple[dict[str, float], dict[str, float]]:
+        """The model's intent and emotion probabilities (staff corrections aside)."""
+        columns, values = self.vocabulary.transform(extract(text))
+        return self.intent.predict_proba(columns, values), self.emotion.predict_proba(columns, values)
+
     def save(self, path: Path) -> None:
+        import numpy as np
+
         path.parent.mkdir(parents=True, exist_ok=True)
         keys = list(self.memory)
         tmp = path.with_name(path.name + ".tmp.npz")
@@ -158,6 +165,10 @@ class OfflineModel:
 
     @classmethod
     def load(cls, path: Path) -> OfflineModel:
+        import numpy as np
+
+        from app.ai.model import SoftmaxRegression, Vocabulary
+
         with np.load(path, allow_pickle=False) as data:
             meta = [str(item) for item in data["meta"]]
             return cls(
@@ -181,6 +192,8 @@ class OfflineModel:
 
 def train(examples: Iterable[Example], corrections: Iterable[Example] = ()) -> OfflineModel:
     """Train both heads on `examples` plus `corrections` (weighted x2 and remembered verbatim)."""
+    from app.ai.model import SoftmaxRegression, SparseRows, Vocabulary
+
     started = time.perf_counter()
     base, fixes = [as_example(e) for e in examples], _dedupe(corrections)
     # A correction replaces a training line with the same text.
@@ -360,14 +373,23 @@ class OfflineClassifier:
         intent, confidence, emotion, emotions = self.model.predict(text)
         language = detect_language(text)
         if _memory_key(text) not in self.model.memory:  # a staff correction is the answer, as it stands
+            emotion = tone.tone(text, emotion)
+            if not has_evidence(intent, text, language, emotion):
+                # Char n-grams alone ("faites", "carne") make no complaint: the model's next best intent that the
+                # words do back.
+                intents = self.model.probabilities(text)[0]
+                ranked = sorted(intents, key=intents.get, reverse=True)[1:4]
+                intent = next((label for label in ranked if has_evidence(label, text, language, emotion)), ranked[0])
+                confidence = intents[intent]
             intent = refine(intent, text, language)
-            emotion = escalation.tone(text, emotion)
-        extra = ["possibly_angry"] if emotion != "angry" and emotions.get("angry", 0.0) >= POSSIBLY_ANGRY else []
+        close_to_angry = emotion != "angry" and emotions.get("angry", 0.0) >= POSSIBLY_ANGRY
+        extra = ["possibly_angry"] if close_to_angry and tone.could_be_angry(text) else []
         escalate, reasons = escalation.decide(text, emotion, extra)
-        if {"injury", "allergy_reaction"} & set(reasons) and intent in (
+        if {"injury", "allergy_reaction", "illness"} & set(reasons) and intent in (
             "menu_dietary",
             "feedback",
             "general_faq",
+            "payment",
             "other",
         ):
             intent = "complaint"  # something went wrong at the party, whatever else the message asks

@@ -8,12 +8,11 @@ turns them into instants, refusing local times that do not exist (DST gap).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Integer, and_, cast, func, null, select, union_all
 
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -67,55 +66,71 @@ def booking_window(station: Station, now: datetime | None = None) -> tuple[datet
     return now + timedelta(hours=settings.lead_time_hours), local_today + timedelta(days=settings.horizon_days)
 
 
-def _covers(window: AvailabilityWindow, start: time, end: time) -> bool:
-    return window.starts <= start and end <= window.ends
-
-
 def _slot_end(slot: time, minutes: int) -> time | None:
     """End of an event starting at `slot`, or None when it runs past midnight."""
     end = datetime.combine(date.min, slot) + timedelta(minutes=minutes)
     return end.time() if end.date() == date.min else None
 
 
-def capacities(station: Station, first: date, last: date) -> dict[tuple[date, str], int]:
-    """Capacity of every (date, slot) in [first, last], from three queries."""
+def _covering_chefs(station: Station, windows) -> dict[int, dict[str, frozenset[int] | None]]:
+    """weekday -> slot -> chefs whose window covers the whole event (None: the event runs past midnight).
+
+    Computed once per weekday rather than for every day of the range.
+    """
     settings = station.settings
-    windows = db.session.scalars(
-        select(AvailabilityWindow)
+    spans = []
+    for slot in settings.slot_times:
+        start = parse_hhmm(slot)
+        spans.append((slot, start, _slot_end(start, settings.slot_duration_minutes)))
+    return {
+        weekday: {
+            slot: None
+            if end is None
+            else frozenset(
+                chef for chef, day, starts, ends in windows if day == weekday and starts <= start and end <= ends
+            )
+            for slot, start, end in spans
+        }
+        for weekday in range(7)
+    }
+
+
+def capacities(station: Station, first: date, last: date) -> dict[tuple[date, str], int]:
+    """Capacity of every (date, slot) in [first, last], from two queries of plain rows."""
+    windows = db.session.execute(
+        select(
+            AvailabilityWindow.chef_id, AvailabilityWindow.weekday, AvailabilityWindow.starts, AvailabilityWindow.ends
+        )
         .join(Chef, Chef.id == AvailabilityWindow.chef_id)
         .where(AvailabilityWindow.station_id == station.id, Chef.is_active)
     ).all()
-    away = db.session.execute(
-        select(TimeOff.chef_id, TimeOff.first_day, TimeOff.last_day).where(
-            TimeOff.station_id == station.id,
-            TimeOff.status == "approved",
-            TimeOff.first_day <= last,
-            TimeOff.last_day >= first,
+    # Approved time off and blackouts in one statement; a blackout is a closure without a chef.
+    closures = db.session.execute(
+        union_all(
+            select(TimeOff.chef_id, TimeOff.first_day, TimeOff.last_day).where(
+                TimeOff.station_id == station.id,
+                TimeOff.status == "approved",
+                TimeOff.first_day <= last,
+                TimeOff.last_day >= first,
+            ),
+            select(cast(null(), Integer), Blackout.day, Blackout.day).where(
+                Blackout.station_id == station.id, Blackout.day.between(first, last)
+            ),
         )
     ).all()
-    blackouts = set(
-        db.session.scalars(
-            select(Blackout.day).where(Blackout.station_id == station.id, Blackout.day.between(first, last))
-        )
-    )
-    by_weekday: dict[int, list[AvailabilityWindow]] = defaultdict(list)
-    for window in windows:
-        by_weekday[window.weekday].append(window)
+    away = [(chef_id, a, b) for chef_id, a, b in closures if chef_id is not None]
+    blackouts = {day for chef_id, day, _ in closures if chef_id is None}
+    covering = _covering_chefs(station, windows)
 
     result: dict[tuple[date, str], int] = {}
     day = first
     while day <= last:
-        chefs_away = {chef_id for chef_id, a, b in away if a <= day <= b}
-        for slot in settings.slot_times:
-            start = parse_hhmm(slot)
-            end = _slot_end(start, settings.slot_duration_minutes)
-            if day in blackouts or end is None:
+        chefs_away = {chef_id for chef_id, a, b in away if a <= day <= b} if away else None
+        for slot, chefs in covering[day.weekday()].items():
+            if chefs is None or day in blackouts:
                 result[(day, slot)] = 0
-                continue
-            chefs = {
-                w.chef_id for w in by_weekday[day.weekday()] if w.chef_id not in chefs_away and _covers(w, start, end)
-            }
-            result[(day, slot)] = len(chefs)
+            else:
+                result[(day, slot)] = len(chefs - chefs_away) if chefs_away else len(chefs)
         day += timedelta(days=1)
     return result
 

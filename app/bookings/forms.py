@@ -121,7 +121,7 @@ def parse_party(form, settings: StationSettings) -> Party:
     try:
         return Party.model_validate(party_from_form(form, settings))
     except ValidationError as exc:
-        raise from_pydantic(exc) from None
+        raise from_pydantic(exc, Party) from None
 
 
 # Schema paths -> form input names, to show errors beside the right input.
@@ -158,7 +158,7 @@ def parse_booking_form(form, station_slug: str, settings: StationSettings) -> tu
     try:
         request = StaffBookingRequest.model_validate(data)
     except ValidationError as exc:
-        errors = form_errors(from_pydantic(exc)) | errors
+        errors = form_errors(from_pydantic(exc, StaffBookingRequest)) | errors
     if errors:
         raise invalid_fields(errors)
     return request, typed.lead_id

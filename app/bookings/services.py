@@ -63,7 +63,7 @@ def zip_errors_named() -> Iterator[None]:
 def require_ascii_zip(zip_code: str | None) -> None:
     """Refuse ZIP codes of non-ASCII digits ("٣٠٣٠٣" passes the schemas' `\\d{5}`).
 
-    The zipcodes package panics (a BaseException, past every error handler) on them.
+    They are no US ZIP code; the message says which digits to use.
     """
     if zip_code is not None and not zip_code.isascii():
         message = "Enter a 5-digit US ZIP code using the digits 0-9."
@@ -99,13 +99,19 @@ def price(station: Station, party: Party, *, zip_code: str | None, discount_cent
 
 
 def lock_slot(station_id: int, day: date, slot_time: str) -> None:
-    """Take the slot's lock row for the rest of this transaction (created on first use)."""
+    """Take the slot's lock row for the rest of this transaction (created on first use).
+
+    One statement: the insert, or on conflict an update of the row to itself, which locks
+    it until commit just as SELECT ... FOR UPDATE would (a second booking of the slot waits
+    here, then sees the first one's rows). SQLite's single writer serialises instead.
+    """
     key = {"station_id": station_id, "event_date": day, "slot_time": slot_time}
-    db.session.execute(upsert_insert(SlotLock).values(**key).on_conflict_do_nothing())
+    insert = upsert_insert(SlotLock).values(**key)
     db.session.execute(
-        select(SlotLock)
-        .filter_by(**key)
-        .with_for_update()  # SQLite has no row locks; its single writer serialises instead
+        insert.on_conflict_do_update(
+            index_elements=[SlotLock.station_id, SlotLock.event_date, SlotLock.slot_time],
+            set_={"slot_time": insert.excluded.slot_time},
+        )
     )
 
 
@@ -121,10 +127,11 @@ def seats_taken(station_id: int, day: date, slot_time: str, *, excluding: int | 
     return db.session.scalar(stmt) or 0
 
 
-def claim_slot(station: Station, day: date, slot_time: str, *, now: datetime, excluding: int | None = None) -> datetime:
-    """Lock the slot and check it can take one more party; returns its UTC start.
+def slot_opening(station: Station, day: date, slot_time: str, *, now: datetime) -> tuple[datetime, int]:
+    """(UTC start, capacity) of a slot that may be booked, before taking its lock.
 
-    Raises ValidationFailed (not a slot, too soon, too far, no chef) or SlotFull.
+    Raises ValidationFailed (not a slot, too soon, too far, no chef). Capacity depends on
+    chefs, time off and blackouts, not on bookings: it needs no lock.
     """
     if slot_time not in station.settings.slot_times:
         raise ValidationFailed(
@@ -133,12 +140,8 @@ def claim_slot(station: Station, day: date, slot_time: str, *, now: datetime, ex
         )
     starts_at = slot_start_utc(station.timezone, day, slot_time)
     earliest, horizon = booking_window(station, now)
-    lock_slot(station.id, day, slot_time)
     capacity = slot_capacity(station, day, slot_time)
-    taken = seats_taken(station.id, day, slot_time, excluding=excluding)
-    reason = slot_refusal(starts_at, day, horizon, earliest, capacity, taken)
-    if reason == "full":
-        raise SlotFull(f"{day:%a %d %b} at {slot_time} is fully booked. Choose another slot.")
+    reason = slot_refusal(starts_at, day, horizon, earliest, capacity, booked=0)  # "full" is hold_slot's to say
     if reason:
         messages = {
             "too soon": f"Book at least {station.settings.lead_time_hours} hours ahead.",
@@ -146,6 +149,27 @@ def claim_slot(station: Station, day: date, slot_time: str, *, now: datetime, ex
             "no chef available": f"No chef works {day:%a %d %b} at {slot_time}.",
         }
         raise ValidationFailed(messages[reason], fields={"event_date": messages[reason]}, code="slot_unavailable")
+    return starts_at, capacity
+
+
+def hold_slot(station: Station, day: date, slot_time: str, capacity: int, *, excluding: int | None = None) -> None:
+    """Lock the slot (until the transaction ends) and check it can take one more party, else SlotFull.
+
+    The lock is the critical section every booking of the slot queues for: check and
+    price everything before taking it.
+    """
+    lock_slot(station.id, day, slot_time)
+    if seats_taken(station.id, day, slot_time, excluding=excluding) >= capacity:
+        raise SlotFull(f"{day:%a %d %b} at {slot_time} is fully booked. Choose another slot.")
+
+
+def claim_slot(station: Station, day: date, slot_time: str, *, now: datetime, excluding: int | None = None) -> datetime:
+    """Check the slot, lock it and check it can take one more party; returns its UTC start.
+
+    Raises ValidationFailed (not a slot, too soon, too far, no chef) or SlotFull.
+    """
+    starts_at, capacity = slot_opening(station, day, slot_time, now=now)
+    hold_slot(station, day, slot_time, capacity, excluding=excluding)
     return starts_at
 
 
@@ -174,7 +198,10 @@ def create_booking(
     unknown = set(data.proteins) - set(station.settings.proteins)
     if unknown:
         raise ValidationFailed("Unknown protein: " + ", ".join(sorted(unknown)), fields={"proteins": "Unknown."})
-    starts_at = claim_slot(station, data.event_date, data.slot, now=now)
+    starts_at, capacity = slot_opening(station, data.event_date, data.slot, now=now)
+    # From here until the request commits, other bookings of this slot wait: nothing slow
+    # (pricing, capacity) happens after it, and the request commits before any I/O.
+    hold_slot(station, data.event_date, data.slot, capacity)
 
     customer = customers.match_or_create(
         station.id, name=data.customer.name, email=data.customer.email, phone=data.customer.phone

@@ -22,7 +22,22 @@ def inbox_numbers(station_id: int, window: Window) -> list[Stat]:
     ).one()
     ready = db.session.scalar(select(func.count()).where(Draft.station_id == station_id, Draft.status == "ready"))
     return [
-        Stat("Conversations awaiting a reply", waiting, "inbox.index", {"view": "awaiting"}, "warn" if waiting else ""),
+        Stat(
+            "Conversations awaiting a reply",
+            waiting,
+            "inbox.index",
+            {"view": "awaiting"},
+            "warn" if waiting else "",
+            headline=True,
+        ),
         Stat("Escalated conversations", escalated, "inbox.index", {"view": "escalated"}, "bad" if escalated else ""),
-        Stat("Drafts ready to approve", ready, "inbox.index", {"view": "awaiting"}),
+        # Staff may edit drafts but not send them: approving is the managers' number.
+        Stat(
+            "Drafts ready to approve",
+            ready,
+            "inbox.index",
+            {"view": "awaiting"},
+            permission="drafts.send",
+            headline=True,
+        ),
     ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.ai.labels import EMOTIONS, INTENTS
 from app.extensions import db
 from app.models.booking import Booking
-from app.models.conversation import CHANNELS, Conversation, Message
+from app.models.conversation import CHANNELS, Conversation, Draft, Message
 from app.models.lead import Lead
 from app.tenancy import scoped
 
@@ -85,6 +85,19 @@ def conversation_list(filters: InboxFilters) -> Select:
         nulls_last(Conversation.last_message_at.desc()),
         Conversation.id.desc(),
     )
+
+
+def with_draft_waiting(conversation_ids: list[int]) -> set[int]:
+    """Those of the conversations whose draft is ready and waits for a manager to approve it."""
+    if not conversation_ids:
+        return set()
+    stmt = (
+        scoped(Draft)
+        .where(Draft.conversation_id.in_(conversation_ids), Draft.status == "ready")
+        .with_only_columns(Draft.conversation_id)
+        .distinct()
+    )
+    return set(db.session.scalars(stmt))
 
 
 def waiting_minutes(conversation: Conversation, now: datetime) -> int | None:

@@ -60,6 +60,7 @@ def index():
         now=utcnow(),
         sla_minutes=g.station.settings.first_response_sla_minutes,
         waiting_minutes=queries.waiting_minutes,
+        drafts_waiting=queries.with_draft_waiting([c.id for c in page.items]),
         page_url=page_url_builder("inbox.index"),
         page_target="#inbox-list",
         poll_seconds=LIST_POLL_SECONDS,

@@ -22,9 +22,8 @@ from flask import Response, current_app, request
 
 from app.conversations import webhooks_bp
 from app.conversations.channels import email_in, instagram, sms
-from app.delivery.sms_twilio import signature_valid
+from app.delivery.sms_twilio import request_signed_by_twilio
 from app.extensions import db
-from app.web.urls import public_request_url
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +35,7 @@ def _text(body: str, status: int = 200) -> Response:
 @webhooks_bp.post("/twilio/sms")
 def twilio_sms():
     """Twilio delivers an inbound SMS (signed); STOP/START/HELP are handled first."""
-    token = current_app.config.get("TWILIO_AUTH_TOKEN")
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not signature_valid(token, public_request_url(), request.form, signature):
+    if not request_signed_by_twilio():
         log.warning("inbound SMS refused: bad or missing signature")
         return _text("invalid signature", 403)
     twiml = sms.handle(request.form)

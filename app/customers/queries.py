@@ -14,7 +14,9 @@ from sqlalchemy import Select, func, or_, select
 
 from app.customers.contact import normalise_phone
 from app.extensions import db
+from app.models.base import contains_text
 from app.models.booking import Booking
+from app.models.conversation import Conversation
 from app.models.customer import ConsentRecord, Customer
 from app.tenancy import scoped
 
@@ -32,8 +34,8 @@ def search(station_id: int, q: str) -> Select:
     q = (q or "").strip()
     if q:
         conditions = [
-            Customer.name.icontains(q, autoescape=True),
-            Customer.email.icontains(q, autoescape=True),
+            contains_text(Customer.name, q),  # served by the trigram indexes on PostgreSQL
+            contains_text(Customer.email, q),
         ]
         try:
             phone = normalise_phone(q)
@@ -77,6 +79,17 @@ def bookings_of(customer: Customer) -> list[Booking]:
         db.session.scalars(
             scoped(Booking, Booking.customer_id == customer.id, station_id=customer.station_id).order_by(
                 Booking.event_date.desc(), Booking.slot_time.desc()
+            )
+        )
+    )
+
+
+def conversations_of(customer: Customer) -> list[Conversation]:
+    """The customer's conversations on every channel (SMS, email, Instagram, chat), latest first."""
+    return list(
+        db.session.scalars(
+            scoped(Conversation, Conversation.customer_id == customer.id, station_id=customer.station_id).order_by(
+                Conversation.last_message_at.desc(), Conversation.id.desc()
             )
         )
     )

@@ -64,6 +64,7 @@ def detail(customer_id: int):
         merged_into=merged_into,
         bookings=queries.bookings_of(customer),
         ledger=queries.consent_ledger(customer),
+        conversations=queries.conversations_of(customer),
         duplicates=[] if merged_into else services.likely_duplicates(customer),
         possible_duplicate_of=queries.possible_duplicate_of(customer),
         display_phone=display_phone,

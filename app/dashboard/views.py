@@ -17,12 +17,15 @@ def index():
     stations = stations_for(current_user)
     if len(stations) == 1:
         return redirect(url_for("dashboard.station_home", station_slug=stations[0].slug))
-    return render_template("dashboard/pick_station.html", stations=stations)
+    # The owner's "today and next" across stations; others just pick one.
+    overview = services.overview(stations) if current_user.is_owner else []
+    return render_template("dashboard/pick_station.html", stations=stations, overview=overview)
 
 
 @bp.get("/")
 @require("dashboard.view")
 def station_home():
-    """Today's and upcoming numbers for this station."""
+    """Today and next for this station: the numbers and events the role can open."""
     stats = services.dashboard_numbers(g.station_id, g.station.timezone)
-    return render_template("dashboard/station.html", stats=stats)
+    agenda = services.agenda(g.station_id, g.station.timezone)
+    return render_template("dashboard/station.html", stats=stats, agenda=agenda)

@@ -12,7 +12,10 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from flask import current_app, request
+
 from app.delivery.outgoing import Outgoing, PermanentSendError, TransientSendError, UncertainSendError
+from app.web.urls import public_request_url
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,16 @@ def signature_valid(auth_token: str | None, public_url: str, form: Mapping, sign
     if not auth_token or not signature:
         return False
     return RequestValidator(auth_token).validate(public_url, form, signature)
+
+
+def request_signed_by_twilio() -> bool:
+    """Whether the current webhook request carries Twilio's signature over our public URL."""
+    return signature_valid(
+        current_app.config.get("TWILIO_AUTH_TOKEN"),
+        public_request_url(),
+        request.form,
+        request.headers.get("X-Twilio-Signature", ""),
+    )
 
 
 def _http_client(api_base: str | None):

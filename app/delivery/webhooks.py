@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from app.delivery import engine
-from app.delivery.sms_twilio import signature_valid
-from app.web.urls import public_request_url
+from app.delivery.sms_twilio import request_signed_by_twilio
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +23,7 @@ webhooks_bp = Blueprint("delivery_webhooks", __name__, url_prefix="/webhooks")
 @webhooks_bp.post("/twilio/status")
 def twilio_status():
     """Twilio reports a message's delivery status (signed)."""
-    token = current_app.config.get("TWILIO_AUTH_TOKEN")
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not signature_valid(token, public_request_url(), request.form, signature):
+    if not request_signed_by_twilio():
         log.warning("Twilio status callback refused: bad or missing signature")
         return "invalid signature", 403
     sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""

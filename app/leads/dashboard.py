@@ -16,7 +16,12 @@ def lead_numbers(station_id: int, window: Window) -> list[Stat]:
         select(
             func.count().filter((Lead.created_at >= window.today_start) & (Lead.created_at < window.today_end)),
             func.count().filter(Lead.stage.in_(OPEN_LEAD_STAGES) & (Lead.temperature == "hot")),
-        ).where(here)
+        ).where(
+            here,
+            # What the two figures count, said up front: PostgreSQL reads today's leads and
+            # the hot open ones (ix_leads_hot_open) instead of every lead of the station.
+            (Lead.created_at >= window.today_start) | (Lead.stage.in_(OPEN_LEAD_STAGES) & (Lead.temperature == "hot")),
+        )
     ).one()
     overdue = db.session.scalar(
         select(func.count()).where(Task.station_id == station_id, Task.done_at.is_(None), Task.due_at < window.now)

@@ -41,12 +41,15 @@ def _board_context(args) -> dict:
     filters = queries.LeadFilters.from_args(args)
     now = utcnow()
     columns = queries.board(filters, current_user.id, now)
-    lead_ids = [lead.id for column in columns for lead in column.leads]
+    leads = [lead for column in columns for lead in column.leads]
+    today = services.station_today(g.station, now)
     return {
         **_common(),
         "filters": filters,
         "columns": columns,
-        "overdue_ids": queries.leads_with_overdue_tasks(lead_ids, now),
+        "overdue_ids": queries.leads_with_overdue_tasks([lead.id for lead in leads], now),
+        # "Won" on the board is "Convert to booking": the booking form, pre-filled from the lead.
+        "convert_args": {lead.id: conversion.booking_prefill(lead, today) for lead in leads},
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, func, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -48,3 +48,20 @@ class StationScoped:
     @declared_attr
     def station_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr takes the class
         return mapped_column(Integer, ForeignKey("stations.id", ondelete="CASCADE"), index=True, nullable=False)
+
+
+def contains_text(column, text_: str):
+    """`lower(column) LIKE '%text%'` (% and _ in the text taken literally): what trigram_index serves.
+
+    Written out rather than `icontains`, which PostgreSQL gets as ILIKE, which an index on
+    lower(column) does not serve.
+    """
+    return func.lower(column).contains(text_.lower(), autoescape=True)
+
+
+def trigram_index(name: str, column: str) -> Index:
+    """A pg_trgm GIN index on lower(column): serves contains_text(column, ...).
+
+    PostgreSQL only (the migration creates the extension); SQLite has no such index and scans.
+    """
+    return Index(name, text(f"lower({column}) gin_trgm_ops"), postgresql_using="gin").ddl_if(dialect="postgresql")

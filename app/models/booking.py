@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.errors import DomainError
 from app.extensions import db
-from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
+from app.models.base import StationScoped, TimestampMixin, UTCDateTime, trigram_index, utcnow
 
 
 class BookingStatus(StrEnum):
@@ -64,6 +64,7 @@ class Booking(StationScoped, TimestampMixin, db.Model):
         UniqueConstraint("public_token"),
         UniqueConstraint("manage_token"),
         Index("ix_bookings_station_slot", "station_id", "event_date", "slot_time"),
+        trigram_index("ix_bookings_reference_trgm", "reference"),  # the bookings search
         Index("ix_bookings_station_status_date", "station_id", "status", "event_date"),
         # Analytics read these two ranges; the included columns let them skip the table (bench/README.md).
         Index(

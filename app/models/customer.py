@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
+from app.models.base import StationScoped, TimestampMixin, UTCDateTime, trigram_index, utcnow
 
 
 class Customer(StationScoped, TimestampMixin, db.Model):
@@ -16,6 +16,18 @@ class Customer(StationScoped, TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_customers_station_email", "station_id", "email"),
         Index("ix_customers_station_phone", "station_id", "phone"),
+        # The search (`lower(column) LIKE '%text%'`): trigram indexes, PostgreSQL only.
+        trigram_index("ix_customers_name_trgm", "name"),
+        trigram_index("ix_customers_email_trgm", "email"),
+        # The customers list: by name, without sorting every customer of the station.
+        Index(
+            "ix_customers_list",
+            "station_id",
+            text("lower(name)"),
+            "id",
+            postgresql_where=text("merged_into_id IS NULL"),
+            sqlite_where=text("merged_into_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

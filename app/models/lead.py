@@ -13,6 +13,7 @@ from app.models.base import StationScoped, TimestampMixin, UTCDateTime, utcnow
 
 LEAD_STAGES = ("new", "contacted", "quoted", "won", "lost", "nurturing")
 OPEN_LEAD_STAGES = ("new", "contacted", "quoted", "nurturing")
+HOT_OPEN_SQL = "merged_into_id IS NULL AND temperature = 'hot' AND stage IN ('new', 'contacted', 'quoted', 'nurturing')"
 TEMPERATURES = ("hot", "warm", "cold")
 
 
@@ -21,6 +22,25 @@ class Lead(StationScoped, TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_leads_station_stage", "station_id", "stage", "created_at"),
         Index("ix_leads_station_created", "station_id", "created_at"),  # the funnel by period
+        # The board: each stage's best scores (read backwards) and the counts per stage,
+        # over the leads not merged away.
+        Index(
+            "ix_leads_board",
+            "station_id",
+            "stage",
+            "score",
+            "created_at",
+            "id",
+            postgresql_where=db.text("merged_into_id IS NULL"),
+            sqlite_where=db.text("merged_into_id IS NULL"),
+        ),
+        # The dashboard's "hot leads": open, hot, not merged away (a small share of them all).
+        Index(
+            "ix_leads_hot_open",
+            "station_id",
+            postgresql_where=db.text(HOT_OPEN_SQL),
+            sqlite_where=db.text(HOT_OPEN_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

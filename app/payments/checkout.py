@@ -26,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import stripe
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -221,6 +220,8 @@ def ensure_checkout(booking_id: int, *, now: datetime | None = None, kind: str =
     attempt_id, params, key = attempt.id, dict(attempt.params), attempt.idempotency_key
     db.session.commit()  # no transaction stays open while Stripe is called
 
+    import stripe  # on first use (see app.payments.stripe_client)
+
     try:
         session = stripe_client.client().v1.checkout.sessions.create(params=params, options={"idempotency_key": key})
         data = session.to_dict()
@@ -240,7 +241,7 @@ def ensure_checkout(booking_id: int, *, now: datetime | None = None, kind: str =
     return CheckoutLink(data["url"], data["id"])
 
 
-def _note_failure(attempt_id: int, error: stripe.StripeError) -> None:
+def _note_failure(attempt_id: int, error: Exception) -> None:
     row = db.session.get(CheckoutSession, attempt_id)
     row.last_error = stripe_client.describe(error)
     if not stripe_client.is_transient(error):

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import stripe
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -128,6 +127,8 @@ def _prefetch(event: dict[str, Any]) -> list[dict[str, Any]]:
         return list(embedded)
     if not stripe_enabled():
         return []
+    import stripe  # on first use (see app.payments.stripe_client)
+
     try:
         listed = stripe_client.client().v1.refunds.list(params={"charge": charge["id"], "limit": 100})
     except stripe.StripeError as error:

@@ -7,8 +7,6 @@ transaction open; Stripe's network errors, rate limits and 5xx raise TransientEr
 
 from __future__ import annotations
 
-import stripe
-
 from app.bookings.timeline import log_event
 from app.extensions import db
 from app.integrations import stripe_enabled
@@ -57,6 +55,8 @@ def send_refund(refund_id: int) -> str:
     }
     key, booking_id = refund.idempotency_key or f"refund-{refund.id}", refund.booking_id
     db.session.commit()  # no transaction stays open while Stripe is called
+
+    import stripe  # on first use (see app.payments.stripe_client)
 
     try:
         answer = stripe_client.client().v1.refunds.create(params=params, options={"idempotency_key": key}).to_dict()

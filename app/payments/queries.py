@@ -3,6 +3,7 @@ balances due, and what the booking page's Payments card shows."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -192,12 +193,12 @@ def balances(station_id: int) -> tuple[int, int]:
     return int(total), int(awaiting)
 
 
-def booking_card(booking: Booking) -> dict[str, Any]:
-    """What the booking page's Payments card needs besides the payments themselves."""
-    limits = refund_limits(booking)
+def booking_card(booking: Booking, payments: Sequence[Payment]) -> dict[str, Any]:
+    """What the booking page's Payments card needs besides `payments` (all of the booking's)."""
     refunds = db.session.scalars(
         select(Refund).where(Refund.booking_id == booking.id).order_by(Refund.created_at.desc(), Refund.id.desc())
     ).all()
+    limits = refund_limits(booking, payments=payments, refunds=refunds)
     enabled = stripe_enabled()
     return {
         "stripe_enabled": enabled,

@@ -6,9 +6,10 @@ are made by jobs (app/payments/jobs.py) after commit, never here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.bookings import lifecycle
@@ -130,26 +131,27 @@ class RefundLimits:
     card_refundable_cents: int
 
 
-def _committed_refunds(*criteria) -> int:
-    return db.session.scalar(
-        select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
-            Refund.status.in_(RefundStatus.COMMITTED), *criteria
-        )
-    )
+def refund_limits(
+    booking: Booking, *, payments: Sequence[Payment] | None = None, refunds: Sequence[Refund] | None = None
+) -> RefundLimits:
+    """Paid minus refunded minus refunds still in flight; per card payment likewise.
 
-
-def refund_limits(booking: Booking) -> RefundLimits:
-    """Paid minus refunded minus refunds still in flight; per card payment likewise."""
-    in_flight = _committed_refunds(Refund.booking_id == booking.id, Refund.status != RefundStatus.SUCCEEDED)
+    `payments` and `refunds`: all of the booking's, when the caller has them loaded
+    already (the booking page); otherwise two queries load them.
+    """
+    if payments is None:
+        payments = db.session.scalars(select(Payment).where(Payment.booking_id == booking.id)).all()
+    if refunds is None:
+        refunds = db.session.scalars(select(Refund).where(Refund.booking_id == booking.id)).all()
+    committed = [r for r in refunds if r.status in RefundStatus.COMMITTED]
+    in_flight = sum(r.amount_cents for r in committed if r.status != RefundStatus.SUCCEEDED)
     refundable = max(booking.paid_cents - booking.refunded_cents - in_flight, 0)
     best, best_left = None, 0
-    card_payments = db.session.scalars(
-        select(Payment)
-        .where(Payment.booking_id == booking.id, Payment.provider == STRIPE, Payment.status == "succeeded")
-        .order_by(Payment.created_at)
+    card_payments = sorted(
+        (p for p in payments if p.provider == STRIPE and p.status == "succeeded"), key=lambda p: (p.created_at, p.id)
     )
     for payment in card_payments:
-        left = payment.amount_cents - _committed_refunds(Refund.payment_id == payment.id)
+        left = payment.amount_cents - sum(r.amount_cents for r in committed if r.payment_id == payment.id)
         if left > best_left:
             best, best_left = payment, left
     return RefundLimits(refundable, best, min(best_left, refundable))

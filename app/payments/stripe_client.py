@@ -8,10 +8,14 @@ the rest (TransientError) with the same idempotency key.
 
 from __future__ import annotations
 
-import stripe
+from typing import TYPE_CHECKING
+
 from flask import current_app
 
 from app.jobs.registry import TransientError
+
+if TYPE_CHECKING:  # the SDK (~9 MB) is imported on first use: most web requests never call Stripe
+    import stripe
 
 DEFAULT_TIMEOUT = (5, 20)  # seconds: connect, read (the SDK's default is 80)
 
@@ -22,6 +26,8 @@ def webhook_secret() -> str | None:
 
 def client() -> stripe.StripeClient:
     """A StripeClient for this app's configuration (cheap: made per use)."""
+    import stripe
+
     config = current_app.config
     key = config.get("STRIPE_SECRET_KEY")
     if not key:
@@ -41,6 +47,8 @@ def client() -> stripe.StripeClient:
 
 def is_transient(error: stripe.StripeError) -> bool:
     """Worth retrying with the same idempotency key: network, rate limit, 409 lock, 5xx."""
+    import stripe
+
     if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError):
         return True
     status = error.http_status or 0

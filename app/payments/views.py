@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import logging
 
-import stripe
 from flask import abort, current_app, g, jsonify, make_response, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.bookings.lifecycle import LABELS
 from app.bookings.pages import answer, panel_card
@@ -26,6 +26,7 @@ from app.models.base import utcnow
 from app.models.booking import Booking, BookingStatus
 from app.models.payment import CARD_METHOD, MANUAL_METHODS, Payment
 from app.models.station import Station
+from app.models.user import User
 from app.payments import bp, checkout, events, queries, services, stripe_client
 from app.payments import jobs as _jobs  # noqa: F401 - registers the payment jobs
 from app.payments import public_bp as public
@@ -68,9 +69,11 @@ def index():
 @panel_card
 def _payments_card(booking: Booking) -> dict:
     payments = db.session.scalars(
-        scoped(Payment, Payment.booking_id == booking.id).order_by(Payment.created_at.desc())
+        scoped(Payment, Payment.booking_id == booking.id)
+        .options(joinedload(Payment.recorded_by).lazyload(User.memberships))  # a name, not their stations
+        .order_by(Payment.created_at.desc())
     ).all()
-    return {"payments": payments, "methods": MANUAL_METHODS, **queries.booking_card(booking)}
+    return {"payments": payments, "methods": MANUAL_METHODS, **queries.booking_card(booking, payments)}
 
 
 @bp.post("/bookings/<int:booking_id>/refunds")
@@ -180,6 +183,8 @@ def stripe_webhook():
     payload = request.get_data(cache=False)  # the raw bytes: the signature covers exactly these
     if len(payload) > MAX_WEBHOOK_BYTES:
         return _refuse("Payload too large.", 413)
+    import stripe  # on first use (see app.payments.stripe_client)
+
     try:
         stripe.Webhook.construct_event(payload, request.headers.get("Stripe-Signature"), secret)
         event = json.loads(payload)

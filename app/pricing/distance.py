@@ -11,9 +11,9 @@ from functools import lru_cache
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import requests
-import zipcodes
 
 from app.errors import ValidationFailed
+from app.pricing.zip_table import TABLE as ZIP_TABLE
 
 log = logging.getLogger(__name__)
 
@@ -78,19 +78,10 @@ def normalize_zip(value: str, *, field: str = "zip_code") -> str:
     return match.group(1)
 
 
-@lru_cache(maxsize=4096)
-def _centroid(zip5: str) -> tuple[float, float] | None:
-    """(lat, lon) of a ZIP's centre; cached since zipcodes scans its whole list per call."""
-    rows = zipcodes.matching(zip5)
-    if not rows:
-        return None
-    return float(rows[0]["lat"]), float(rows[0]["long"])
-
-
 def centroid(zip_code: str, *, field: str = "zip_code") -> tuple[float, float]:
     """(lat, lon) of a known ZIP code, else UnknownZip naming `field`."""
     zip5 = normalize_zip(zip_code, field=field)
-    point = _centroid(zip5)
+    point = ZIP_TABLE.centroid(zip5)
     if point is None:
         raise UnknownZip(zip5, field=field)
     return point

@@ -32,18 +32,20 @@ FIELDS = [
     Field("adult_min_age", "Adults from age", "int", "Menu"),
     Field("child_min_age", "Children from age (younger eat free)", "int", "Menu"),
     Field("party_minimum_cents", "Party minimum", "money", "Menu"),
-    Field("proteins", "Proteins (one a line)", "words", "Menu"),
+    Field("proteins", "Proteins", "words", "Menu"),
     Field("proteins_per_guest", "Proteins per guest", "int", "Menu"),
-    Field("upgrades", "Upgrades, per portion", "items", "Menu", "key | Label | price"),
-    Field("add_ons", "Add-ons", "items", "Menu", "key | Label | price"),
+    Field(
+        "upgrades", "Upgrades, per portion", "items", "Menu", "a short key (letters), the name guests see, the price"
+    ),
+    Field("add_ons", "Add-ons", "items", "Menu", "a short key (letters), the name guests see, the price"),
     Field("travel_free_miles", "Free travel (miles)", "int", "Travel"),
     Field("travel_per_mile_cents", "Then per mile", "money", "Travel"),
     Field("service_radius_miles", "Service radius (miles)", "int", "Travel"),
     Field("deposit_cents", "Deposit", "money", "Deposit"),
     Field("deposit_due_hours", "Deposit due within (hours)", "int", "Deposit"),
-    Field("payment_methods", "Ways to pay by hand (one a line)", "words", "Deposit", "e.g. Cash, Venmo, Zelle"),
+    Field("payment_methods", "Ways to pay by hand", "words", "Deposit", "e.g. Cash, Venmo, Zelle"),
     Field("gratuity_percent", "Suggested gratuity (%)", "int", "Deposit", "never required; 0 suggests no figure"),
-    Field("slot_times", "Slot start times", "times", "Slots", "e.g. 12:00, 15:00, 18:00"),
+    Field("slot_times", "Slot start times", "times", "Slots", "station-local, like 18:00"),
     Field("slot_duration_minutes", "Event length (minutes)", "int", "Slots"),
     Field("lead_time_hours", "Book at least (hours ahead)", "int", "Slots"),
     Field("horizon_days", "Book at most (days ahead)", "int", "Slots"),
@@ -85,8 +87,12 @@ def _items(text: str) -> list[dict]:
     for number, line in enumerate(filter(None, (ln.strip() for ln in text.splitlines())), 1):
         parts = [p.strip() for p in line.split("|")]
         if len(parts) != 3:
-            raise FieldProblem(f"Line {number}: write key | Label | price")
-        items.append({"key": parts[0], "label": parts[1], "price_cents": _cents(parts[2])})
+            raise FieldProblem(f"Row {number}: fill in the key, the label and the price")
+        try:
+            price = _cents(parts[2])
+        except FieldProblem as problem:
+            raise FieldProblem(f"Row {number}: {problem}") from None
+        items.append({"key": parts[0], "label": parts[1], "price_cents": price})
     return items
 
 
@@ -121,9 +127,57 @@ def form_values(settings: StationSettings) -> dict[str, str]:
     return values
 
 
-def parse_form(form: dict[str, str]) -> StationSettings:
-    """A validated StationSettings from the posted form, or ValidationFailed by field."""
-    data: dict = {}
+# Lists are edited as rows (one input per cell, a "remove" box per row, blank rows to add):
+# the rows are read back into the lines the parsers above take, so one set of rules and
+# messages serves both. "Row 2" in a message is the second filled row.
+ROW_CELLS = {"items": ("key", "label", "price"), "words": ("value",), "times": ("value",)}
+BLANK_ROWS = 2
+MAX_ROWS = 60
+
+
+def rows(kind: str, text: str, extra: int = BLANK_ROWS) -> list[list[str]]:
+    """The rows of a list setting from its text (as shown, or as typed), plus blank rows to fill."""
+    width = len(ROW_CELLS[kind])
+    lines = text.replace(",", "\n").splitlines() if kind == "times" else text.splitlines()
+    filled = []
+    for line in filter(None, (ln.strip() for ln in lines)):
+        cells = [cell.strip() for cell in line.split("|")] if width > 1 else [line]
+        filled.append((cells + [""] * width)[:width] if width > 1 else cells)
+    return filled + [[""] * width for _ in range(min(extra, MAX_ROWS))]
+
+
+def rows_to_text(form, name: str, kind: str) -> str | None:
+    """The posted rows of one list setting as its text lines (None: the form sent no rows)."""
+    cells = ROW_CELLS[kind]
+    lines = []
+    found = False
+    for index in range(MAX_ROWS):
+        values = [(form.get(f"{name}-{index}-{cell}") or "").strip() for cell in cells]
+        if not any(f"{name}-{index}-{cell}" in form for cell in cells):
+            continue
+        found = True
+        if form.get(f"{name}-{index}-remove") or not any(values):
+            continue  # removed, or left blank
+        lines.append(" | ".join(values))
+    return "\n".join(lines) if found else None
+
+
+def typed_values(form) -> dict[str, str]:
+    """The posted form with list rows folded back into text, one value per setting."""
+    values = {}
+    for field in FIELDS:
+        text = rows_to_text(form, field.name, field.kind) if field.kind in ROW_CELLS else None
+        values[field.name] = text if text is not None else (form.get(field.name) or "")
+    return values
+
+
+def parse_form(form: dict[str, str], current: StationSettings | None = None) -> StationSettings:
+    """A validated StationSettings from the posted form, or ValidationFailed by field.
+
+    Settings the form does not show (the AI budget, currency, locale) keep their `current`
+    values: the form changes what it shows and nothing else.
+    """
+    data: dict = current.model_dump() if current is not None else {}
     errors: dict[str, str] = {}
     for field in FIELDS:
         try:
@@ -150,4 +204,4 @@ def save_settings(station: Station, settings: StationSettings) -> None:
         audit.record("station.settings_changed", station, station_id=station.id, before=old, after=new)
 
 
-__all__ = ["FIELDS", "MenuItem", "form_values", "parse_form", "save_settings"]
+__all__ = ["FIELDS", "MenuItem", "form_values", "parse_form", "rows", "save_settings", "typed_values"]

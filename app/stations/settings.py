@@ -1,4 +1,4 @@
-"""Per-station settings with the defaults of DESIGN.md ("Domain defaults").
+"""Per-station settings with the defaults of docs/design.md ("Domain defaults").
 
 Stations store only what an owner changed; `StationSettings.from_overrides` merges
 those over the defaults and validates the result, so every reader sees a full,
@@ -7,7 +7,9 @@ checked object. Money is integer cents; times are station-local "HH:MM".
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -66,7 +68,7 @@ class StationSettings(BaseModel):
     deposit_due_hours: int = Field(default=24, ge=1, le=24 * 14)
     # How customers may pay what is not paid online: shown in emails, the payment page and AI replies.
     payment_methods: list[str] = ["Cash", "Venmo", "Zelle", "Check"]
-    # Gratuity is never required (DESIGN.md); a percentage here is suggested in replies, 0 suggests none.
+    # Gratuity is never required (docs/design.md); a percentage here is suggested in replies, 0 suggests none.
     gratuity_percent: int = Field(default=0, ge=0, le=50)
 
     # Slots and booking window
@@ -142,7 +144,11 @@ class StationSettings(BaseModel):
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any]) -> StationSettings:
-        return cls.model_validate(overrides)
+        # Read several times on every quote, notification and page: validating the full
+        # model each time (with its menus) showed up in profiles. The key is the overrides'
+        # content, so a saved change is a new key (no invalidation to forget); the model is
+        # frozen, so sharing it is safe; invalid overrides raise and are not cached.
+        return _validated(json.dumps(overrides, sort_keys=True, default=str))
 
     def overrides(self) -> dict[str, Any]:
         """Only the values that differ from the defaults (what a station stores)."""
@@ -165,6 +171,11 @@ class StationSettings(BaseModel):
 
     def add_on(self, key: str) -> MenuItem | None:
         return next((item for item in self.add_ons if item.key == key), None)
+
+
+@lru_cache(maxsize=256)
+def _validated(overrides_json: str) -> StationSettings:
+    return StationSettings.model_validate(json.loads(overrides_json))
 
 
 DEFAULT_SETTINGS = StationSettings()

@@ -7,11 +7,12 @@ from pydantic import Field
 from app.ids import MAX_ID
 from app.web.forms import Email, FormModel
 
+# Least privileged first (role_choices keeps this order).
 ROLE_LABELS = {
-    "owner": "Owner (every station)",
-    "manager": "Manager",
-    "staff": "Staff",
     "chef": "Chef",
+    "staff": "Staff",
+    "manager": "Manager",
+    "owner": "Owner (every station)",
 }
 
 
@@ -41,4 +42,6 @@ class ActiveForm(FormModel):
 
 
 def role_choices(roles) -> list[tuple[str, str]]:
-    return [(role.value, ROLE_LABELS[role.value]) for role in roles]
+    """Least privilege first: an invitation left as it opens gives the smallest role."""
+    ordered = sorted(roles, key=lambda role: list(ROLE_LABELS).index(role.value))
+    return [(role.value, ROLE_LABELS[role.value]) for role in ordered]

@@ -16,10 +16,17 @@ def money(cents: int | None, currency: str = "USD", locale: str = "en_US") -> st
 
 
 def local_time(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M", tz: str | None = None) -> str:
-    """A UTC datetime shown in the current station's timezone (or `tz`)."""
+    """A UTC datetime in the current station's timezone (or `tz`), with the zone: "18:00 EST".
+
+    The one filter for times on every page: whenever `fmt` shows a time of day, the zone's
+    abbreviation follows it (unless `fmt` places `%Z` itself), so no one reads a UTC time as
+    local or guesses which station's clock a time is on. Dates alone carry no zone.
+    """
     if value is None:
         return "—"
     zone = tz or (g.station.timezone if g.get("station") is not None else "UTC")
+    if "%H" in fmt and "%Z" not in fmt:
+        fmt = f"{fmt} %Z"
     return value.astimezone(ZoneInfo(zone)).strftime(fmt)
 
 

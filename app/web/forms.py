@@ -8,8 +8,9 @@
 Fields are named like the form's inputs. An empty input counts as not sent (the
 field's default applies, or "Required."); text is stripped; list fields read every
 value of their input (checkboxes, multi-selects); unknown inputs are ignored. Errors
-come back as `ValidationFailed.fields` in human words ("Must be more than 0.",
-never "Input should be greater than 0"), ready for the template beside each input.
+come back as `ValidationFailed.fields` in human words ("Enter a number above 0.",
+never "Input should be greater than 0"; or the field's own words, see app.errors),
+ready for the template beside each input.
 The API reads JSON bodies with the same models and wording (app/api/errors.py).
 """
 
@@ -81,7 +82,7 @@ def read_form(model: type[F], form: Mapping[str, Any] | None = None, **extra: An
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise from_pydantic(exc) from None
+        raise from_pydantic(exc, model) from None
 
 
 def _dollars_to_cents(value: Any) -> Any:

@@ -30,7 +30,12 @@ def wants_fragment() -> bool:
 
 
 def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    """JSON only for a client that prefers it to HTML (an API client's Accept, a JSON body).
+
+    A browser, and a client that accepts anything (`*/*`, no Accept at all), gets pages:
+    on a tie HTML wins, so `/` signed out redirects to sign-in instead of a JSON 401.
+    """
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return request.is_json or (best == "application/json" and not is_htmx())
 
 

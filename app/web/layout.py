@@ -36,6 +36,7 @@ STATION_NAV = [
     NavItem("QR codes", "qr.index", "qr.manage", "▣"),
     NavItem("Payments", "payments.index", "payments.view", "$"),
     NavItem("Analytics", "analytics.index", "analytics.view", "∿"),
+    NavItem("Sent messages", "messages.index", "messages.view", "✈"),
     NavItem("Jobs", "jobs.index", "jobs.view", "⚙"),
     NavItem("Team", "team.index", "team.view", "⚇"),
     NavItem("Settings", "settings.edit", "station.settings", "⚒"),

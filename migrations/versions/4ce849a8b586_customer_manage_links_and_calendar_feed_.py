@@ -1,7 +1,7 @@
 """customer manage links and calendar feed tokens
 
 Revision ID: 4ce849a8b586
-Revises: 150d14a40e37
+Revises: 3f1c0a7e5b14
 Create Date: 2026-12-03 08:53:28.631815
 
 Bookings made before this get a manage link of their own (a fresh random token each),
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4ce849a8b586'
-down_revision = '150d14a40e37'
+down_revision = '3f1c0a7e5b14'
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from app import audit
@@ -104,3 +107,23 @@ def test_sent_messages_page_shows_recorded_email(app, as_role, world):
         db.session.commit()
     html = as_role("owner").get("/admin/messages").get_data(as_text=True)
     assert "chef@example.com" in html
+
+
+def test_audit_entries_read_as_fields_in_the_stations_time(app, as_role, world):
+    with app.test_request_context():
+        audit.record(
+            "booking.updated",
+            station_id=world.station.id,
+            entity_type="Booking",
+            entity_id=7,
+            before={"paid_cents": 0, "notes": "x" * 300},
+            after={"paid_cents": 10000, "upgrades": {"salmon": 2}},
+        )
+        db.session.commit()
+    html = as_role("owner").get("/admin/audit?action=booking.updated").get_data(as_text=True)
+    row = html[html.index("<code>booking.updated</code>") :]
+    assert "<dt>paid cents</dt>" in row and "<dd>10000</dd>" in row
+    assert '<code>{"salmon": 2}</code>' in row
+    assert '<pre class="json">' not in html  # no raw JSON block to overflow the cell
+    zone = "EST" if datetime.now(ZoneInfo("America/New_York")).dst() == timedelta(0) else "EDT"
+    assert f" {zone}</td>" in html  # alpha is on New York time

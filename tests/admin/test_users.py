@@ -219,3 +219,14 @@ def test_users_search_finds_by_email_and_name(as_role, world):
     html = as_role("owner").get("/admin/users?q=OTHER").get_data(as_text=True)
     assert "other@example.com" in html and "other.staff@example.com" in html
     assert "chef@example.com" not in html
+
+
+def test_invitations_offer_the_least_privileged_role_first(as_role, world):
+    """A select left as it opens takes its first option: that must be the smallest role."""
+    for url in ("/admin/users", f"/admin/users/{world.users['staff'].id}", "/s/alpha/team/"):
+        html = as_role("owner").get(url).get_data(as_text=True)
+        select = re.search(r'<select[^>]*name="role"[^>]*>(.*?)</select>', html.split("Invite")[-1], re.DOTALL)
+        options = re.findall(r'<option value="([a-z]+)"', select.group(1))
+        assert options[0] == "chef", (url, options)
+        assert options.index("staff") < options.index("manager")
+        assert "owner" not in options or options[-1] == "owner"

@@ -105,3 +105,45 @@ def test_reasons_are_combined_in_a_fixed_order():
 
 def test_empty_text_does_not_escalate():
     assert decide("", "neutral") == (False, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sorry, we need to cancel, my dad is in the hospital",
+        "Necesitamos cambiar la fecha, mi esposa está enferma",
+        "Nous devons annuler, mon fils est malade",
+    ],
+)
+def test_an_illness_given_as_the_reason_to_cancel_or_move_is_no_rule_match(text):
+    assert rule_reasons(text) == []
+
+
+def test_an_illness_tied_to_the_food_still_matches_in_a_cancellation():
+    assert rule_reasons("Cancel the rest of our bookings, everyone got sick from the chicken") == ["illness"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the chef's knife work was sick, my husband wants lessons",
+        "our guest is a nurse at the hospital, she'll be a bit late",
+        "do you carry insurance in case someone gets hurt?",
+        "¿tienen seguro por si alguien se lastima?",
+    ],
+)
+def test_slang_workplaces_and_what_ifs_do_not_fire(text):
+    assert rule_reasons(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("the flames singed my dad's eyebrows", "injury"),
+        ("she got a rash all over her arms after the sauce", "allergy_reaction"),
+        ("Les enfants ont des plaques rouges depuis le repas", "allergy_reaction"),
+        ("le salió un sarpullido después del camarón", "allergy_reaction"),
+    ],
+)
+def test_more_ways_of_saying_harm(text, reason):
+    assert reason in rule_reasons(text)

@@ -1,4 +1,4 @@
-"""The taxonomy (DESIGN.md), the Classification record, and the labelled datasets."""
+"""The taxonomy (docs/design.md), the Classification record, and the labelled datasets."""
 
 from __future__ import annotations
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from app.ai import offline
@@ -54,12 +52,10 @@ def test_the_floor_is_not_a_tautology(base_model):
     assert metrics([m.gold for m in messages], results)["intent_macro_f1"] < 0.1
 
 
-def test_training_is_quick():
-    started = time.perf_counter()
+def test_training_uses_every_shipped_example_and_records_its_time():
+    # How long training takes is measured by bench/bench_drafts.py, not asserted here (no timed unit tests).
     model = offline.train(offline.base_examples())
-    elapsed = time.perf_counter() - started
-    # About 1.5 s on an idle 2-core machine; the bound absorbs a busy CI box.
-    assert model.train_seconds < 10 and elapsed < 10
+    assert model.train_seconds > 0
     assert model.examples == len(offline.base_examples()) >= 600
 
 
@@ -156,3 +152,11 @@ def test_unreadable_cache_file_is_ignored(tmp_path):
     (tmp_path / f"offline-{key}.npz").write_bytes(b"not a model")
     model = offline.model_for(cache_dir=tmp_path)
     assert model.predict("Can I get a quote for 20 people?")[0] == "quote_request"
+
+
+def test_a_changed_concept_lexicon_names_another_model(monkeypatch):
+    """A cached model trained with other concept patterns must never be loaded for this code."""
+    examples = offline.base_examples()[:5]
+    before = offline.data_hash(examples)
+    monkeypatch.setattr(offline, "LEXICON_VERSION", "another-lexicon")
+    assert offline.data_hash(examples) != before

@@ -242,3 +242,19 @@ def test_the_staff_form_refuses_dates_outside_the_window_before_any_date_maths(a
     assert response.status_code == 422  # the message is beside the date input, not a 500
     assert message in response.get_data(as_text=True) and 'class="slot-picker"' in response.get_data(as_text=True)
     assert dbq.count(Booking) == 0
+
+
+def test_the_timeline_is_written_for_people(as_role, booking_id):
+    client = as_role("manager")
+    client.post_form(
+        f"/s/alpha/bookings/{booking_id}/payments", {"amount": "100", "method": "zelle", "kind": "deposit"}
+    )
+    html = client.get(f"/s/alpha/bookings/{booking_id}").get_data(as_text=True)
+    timeline = html[html.index('<ol class="timeline">') :]
+    timeline = timeline[: timeline.index("</ol>")]
+
+    assert "Deposit paid: $100.00 (Zelle)" in timeline
+    assert "Paid so far: $100.00" in timeline
+    assert "Status: Pending deposit → Confirmed" in timeline
+    assert "Total: $610.00" in timeline and "Booked through the website" in timeline
+    assert "paid_cents" not in timeline and "total_cents" not in timeline and "10000" not in timeline

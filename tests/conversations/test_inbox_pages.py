@@ -53,7 +53,7 @@ def test_list_puts_escalated_first_then_the_longest_waiting(app, world, as_role)
     assert page.index("Angry Andy") < page.index("Old Olga") < page.index("Calm Carla")
     assert "escalated" in page and "complaint" in page and "angry" in page
     assert "waiting 3 h" in page  # past the 60 min SLA
-    assert 'hx-trigger="every 15s"' in page
+    assert 'hx-trigger="every 15s, thread-changed from:body"' in page  # polls, and follows a reply sent
 
 
 def test_list_filters_by_channel_and_answers_htmx_with_the_fragment(app, world, as_role):

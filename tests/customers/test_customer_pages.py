@@ -77,7 +77,7 @@ def test_search_without_match_says_so(as_role, people):
 def test_list_shows_booking_numbers_and_display_phone(as_role, people):
     html = as_role("staff").get("/s/alpha/customers/?q=ada").get_data(as_text=True)
     assert "(404) 555-0142" in html
-    assert "<td>2</td>" in html
+    assert '<td data-label="Bookings">2</td>' in html
 
 
 def test_search_with_htmx_returns_the_list_fragment(as_role, people):
@@ -163,9 +163,9 @@ def test_customer_page(as_role, world, people, seed, dbq):
     assert "$610.00" in html and "$510.00" in html
     # consent ledger: text, time (station time), source, IP
     assert "Text me offers. Reply STOP to stop." in html
-    assert "Mon 05 Jan 2026, 10:00" in html  # 15:00 UTC in New York
+    assert "Mon 05 Jan 2026, 10:00 EST" in html  # 15:00 UTC in New York
     assert "198.51.100.23" in html and "sms.stop" in html and "withdrawn" in html
-    assert "Conversations appear here once the inbox is connected" in html
+    assert "No conversations with this customer yet." in html
 
 
 def test_customer_page_for_roles(as_role, people):
@@ -314,3 +314,40 @@ def test_merge_refuses_nonsense(as_role, twins, dbq):
     missing = client.post_form(f"/s/alpha/customers/{keep.id}/merge", {}, follow_redirects=True)
     assert "Choose the duplicate" in missing.get_data(as_text=True)
     assert dbq.count(Customer, Customer.merged_into_id.is_not(None)) == 0
+
+
+def test_the_customer_page_lists_their_conversations_on_every_channel(as_role, world, seed):
+    from app.extensions import db
+    from app.models.conversation import Conversation
+
+    with seed():
+        ava = CustomerFactory(station_id=world.station.id, name="Ava")
+        other = CustomerFactory(station_id=world.station.id, name="Bob")
+        for channel, contact, subject in (
+            ("sms", "+14045550100", ""),
+            ("email", "ava@example.com", "Birthday party"),
+            ("instagram", "ig-123", ""),
+            ("webchat", "chat-1", ""),
+        ):
+            db.session.add(
+                Conversation(
+                    station_id=world.station.id,
+                    customer_id=ava.id,
+                    channel=channel,
+                    contact=contact,
+                    subject=subject,
+                    last_preview=f"hello by {channel}",
+                )
+            )
+        db.session.add(Conversation(station_id=world.station.id, customer_id=other.id, channel="sms", contact="+1"))
+
+    html = as_role("staff").get(f"/s/alpha/customers/{ava.id}").get_data(as_text=True)
+
+    section = html[html.index(">Conversations</h2>") :]
+    section = section[: section.index("</section>")]
+    for label in ("SMS", "Email", "Instagram", "Website chat"):
+        assert f">{label}</span>" in section
+    assert section.count("data-conversation=") == 4  # not Bob's
+    assert "Birthday party" in section and "hello by webchat" in section
+    assert 'href="/s/alpha/inbox/' in section
+    assert "once the inbox is connected" not in html

@@ -76,6 +76,11 @@ def test_convert_to_booking_links_the_lead_and_wins_it(app, world, as_role, dbq)
     won = dbq.get(Lead, lead_id)
     booking = dbq.get(Booking, won.booking_id)
     assert won.stage == "won" and booking.lead_id == lead_id and booking.attribution["utm_source"] == "flyer"
+    # Each page links to the other: the booking names its lead, the lead opens its booking.
+    booking_page = as_role("staff").get(f"/s/alpha/bookings/{booking.id}").get_data(as_text=True)
+    assert f'href="/s/alpha/leads/{lead_id}"' in booking_page and f"From lead #{lead_id}" in booking_page
+    lead_page = as_role("staff").get(f"/s/alpha/leads/{lead_id}").get_data(as_text=True)
+    assert f'href="/s/alpha/bookings/{booking.id}"' in lead_page
 
 
 def test_done_when_a_qr_lead_flows_to_a_won_booking_with_its_attribution(app, client, world, dbq):

@@ -126,3 +126,39 @@ def test_unsubscribe_needs_a_button_press_and_a_valid_token(app, client, kitchen
     assert [c.source for c in customer().consents].count("email.unsubscribe") == 1
     assert client.get("/webhooks/email/unsubscribe/forged-token").status_code == 404
     assert client.post("/webhooks/email/unsubscribe/forged-token").status_code == 404
+
+
+def _notification(station_id, n: int, status: str, **fields) -> Notification:
+    values = {"kind": "test", "channel": "sms", "recipient": f"+1404555{n:04d}", "body_text": "hi"}
+    return Notification(key=f"station-page:{n}", station_id=station_id, status=status, **(values | fields))
+
+
+def test_managers_see_their_stations_sent_messages_with_sent_and_recorded_apart(app, world, as_role):
+    with app.app_context():
+        db.session.add_all(
+            [
+                _notification(world.station.id, 1, "sent", backend="twilio", provider_id="SM1"),
+                _notification(world.station.id, 2, "recorded", backend="recorded"),
+                _notification(world.station.id, 3, "recorded", backend="recorded"),
+                _notification(world.other.id, 4, "sent", backend="twilio", provider_id="SM4"),
+            ]
+        )
+        db.session.commit()
+
+    html = as_role("manager").get("/s/alpha/messages/").get_data(as_text=True)
+
+    assert "+14045550001" in html and "+14045550002" in html
+    assert "+14045550004" not in html  # beta's
+    assert '<span data-count="sent"><strong>1</strong> sent</span>' in html
+    assert '<span data-count="recorded"><strong>2</strong> recorded (no provider)</span>' in html
+    assert html.count(">recorded, not sent</span>") == 2 and html.count('badge-ok">sent</span>') == 1
+    assert 'href="/s/alpha/messages/"' in html  # in the manager's navigation
+    recorded = as_role("manager").get("/s/alpha/messages/?status=recorded").get_data(as_text=True)
+    assert "+14045550001" not in recorded and "+14045550002" in recorded
+
+
+def test_the_station_sent_messages_page_is_for_managers_of_that_station(as_role, world):
+    assert as_role("staff").get("/s/alpha/messages/").status_code == 403
+    assert as_role("chef").get("/s/alpha/messages/").status_code == 403
+    assert as_role("other_manager").get("/s/alpha/messages/").status_code == 404
+    assert as_role("owner").get("/s/alpha/messages/").status_code == 200

@@ -1,4 +1,4 @@
-"""Quote examples with the DESIGN.md default numbers, and the refusals."""
+"""Quote examples with the default numbers of docs/design.md, and the refusals."""
 
 from __future__ import annotations
 

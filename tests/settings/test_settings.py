@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import ValidationFailed
+from app.extensions import db
 from app.models.audit import AuditEntry
 from app.models.station import Station
 from app.settings.services import FieldProblem, _cents, form_values, parse_form
@@ -54,7 +55,7 @@ def test_errors_are_reported_by_field():
     fields = caught.value.fields
     assert fields["adult_price_cents"] == "Enter an amount like 55 or 55.00"
     assert fields["lead_time_hours"] == "Enter a whole number."
-    assert fields["upgrades"] == "Line 1: write key | Label | price"
+    assert fields["upgrades"] == "Row 1: fill in the key, the label and the price"
     # slot_times is checked by the model once the parsing succeeded everywhere
     assert "slot_times" not in fields
 
@@ -99,7 +100,7 @@ def test_saving_unchanged_settings_writes_no_audit_entry(as_role, world, dbq):
         ("adult_price_cents", "lots", "Enter an amount like 55 or 55.00"),
         ("deposit_cents", "-100", "Enter a positive amount with at most 2 decimals"),
         ("deposit_cents", "1e400", "Enter a positive amount with at most 2 decimals"),
-        ("horizon_days", "9999", "Must be at most 730."),  # pydantic's error, in words
+        ("horizon_days", "9999", "Enter 730 or less."),  # pydantic's error, in words
         ("quiet_hours_start", "9pm", "is not a time like 21:00"),
         ("proteins_per_guest", "2.5", "Enter a whole number."),
     ],
@@ -153,10 +154,99 @@ def test_the_defaults_say_what_the_pages_said_before():
     [
         ("payment_methods", "", "Name at least one way to pay."),
         ("payment_methods", "Cash\ncash", "Ways to pay repeat."),
-        ("gratuity_percent", "80", "Must be at most 50."),
+        ("gratuity_percent", "80", "Enter 50 or less."),
     ],
 )
 def test_bad_ways_to_pay_or_gratuity_are_refused(as_role, world, dbq, field, value, message):
     response = as_role("owner").post_form(URL, defaults_form(**{field: value}))
     assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert overrides(dbq) == {}
+
+
+def test_saving_the_form_keeps_the_settings_it_does_not_show(app, as_role, world, dbq):
+    hidden = {"ai_daily_budget_cents": 1200, "currency": "EUR", "locale": "fr_FR"}
+    with app.app_context():
+        station = db.session.get(Station, world.station.id)
+        station.settings_overrides = dict(hidden)
+        db.session.commit()
+
+    response = as_role("owner").post_form(URL, defaults_form(adult_price_cents="60"))
+
+    assert response.status_code == 303
+    assert overrides(dbq) == hidden | {"adult_price_cents": 6000}
+
+
+def _rows_form(**changes) -> dict:
+    """The defaults as the page posts them: scalars as inputs, lists as rows."""
+    form = {
+        k: v
+        for k, v in defaults_form().items()
+        if k not in ("upgrades", "add_ons", "proteins", "payment_methods", "slot_times")
+    }
+    for index, item in enumerate(DEFAULT_SETTINGS.add_ons):
+        form |= {
+            f"add_ons-{index}-key": item.key,
+            f"add_ons-{index}-label": item.label,
+            f"add_ons-{index}-price": f"{item.price_cents / 100:.2f}",
+        }
+    for index, item in enumerate(DEFAULT_SETTINGS.upgrades):
+        form |= {
+            f"upgrades-{index}-key": item.key,
+            f"upgrades-{index}-label": item.label,
+            f"upgrades-{index}-price": f"{item.price_cents / 100:.2f}",
+        }
+    for name in ("proteins", "payment_methods", "slot_times"):
+        form |= {f"{name}-{index}-value": value for index, value in enumerate(getattr(DEFAULT_SETTINGS, name))}
+    return form | changes
+
+
+def test_the_page_shows_lists_as_rows_with_blank_rows_to_add(as_role, world):
+    html = as_role("owner").get(URL).get_data(as_text=True)
+    assert "<textarea" not in html
+    assert 'name="upgrades-0-key" value="salmon"' in html
+    blank = len(DEFAULT_SETTINGS.upgrades)
+    assert f'name="upgrades-{blank}-key" value=""' in html and f'name="upgrades-{blank + 1}-key" value=""' in html
+    assert 'name="proteins-0-value" value="Chicken"' in html and 'name="proteins-0-remove"' in html
+
+
+def test_rows_are_added_and_removed(as_role, world, dbq):
+    blank = len(DEFAULT_SETTINGS.add_ons)
+    form = _rows_form(
+        **{
+            "add_ons-0-remove": "1",  # yakisoba goes
+            f"add_ons-{blank}-key": "miso",
+            f"add_ons-{blank}-label": "Miso soup",
+            f"add_ons-{blank}-price": "4",
+            "proteins-1-remove": "1",
+        }
+    )
+    response = as_role("owner").post_form(URL, form)
+    assert response.status_code == 303
+    saved = dbq.get(Station, world.station.id).settings
+    assert [item.key for item in saved.add_ons] == [i.key for i in DEFAULT_SETTINGS.add_ons[1:]] + ["miso"]
+    assert saved.add_on("miso").price_cents == 400
+    assert saved.proteins == [p for i, p in enumerate(DEFAULT_SETTINGS.proteins) if i != 1]
+    assert saved.upgrades == DEFAULT_SETTINGS.upgrades and saved.slot_times == DEFAULT_SETTINGS.slot_times
+
+
+def test_a_bad_row_is_named_beside_its_list_and_nothing_is_saved(as_role, world, dbq):
+    blank = len(DEFAULT_SETTINGS.upgrades)
+    form = _rows_form(
+        **{f"upgrades-{blank}-key": "wagyu", f"upgrades-{blank}-label": "Wagyu", f"upgrades-{blank}-price": "lots"}
+    )
+    response = as_role("owner").post_form(URL, form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"Row {blank + 1}: Enter an amount like 55 or 55.00" in html
+    assert 'id="s-upgrades-error"' in html and 'value="wagyu"' in html  # beside the list, what was typed kept
+    assert overrides(dbq) == {}
+
+
+def test_add_rows_shows_more_blank_rows_and_saves_nothing(as_role, world, dbq):
+    response = as_role("owner").post_form(URL, _rows_form(more="slot_times", **{"slot_times-0-value": "11:00"}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    count = len(DEFAULT_SETTINGS.slot_times)
+    assert f'name="slot_times-{count + 4}-value"' in html  # five blank rows now
+    assert 'name="slot_times-0-value" value="11:00"' in html  # what was typed stays
     assert overrides(dbq) == {}

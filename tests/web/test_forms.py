@@ -49,8 +49,8 @@ def _errors(form: dict | MultiDict) -> dict[str, str]:
         ({"name": "   "}, "name", "Required."),  # only spaces is not an answer
         ({"name": "x" * 11}, "name", "At most 10 characters."),
         ({"name": "R2D2"}, "name", "No digits in a name."),  # our own validator's words, as a sentence
-        ({"name": "Ann", "guests": "0"}, "guests", "Must be more than 0."),
-        ({"name": "Ann", "guests": "201"}, "guests", "Must be at most 200."),
+        ({"name": "Ann", "guests": "0"}, "guests", "Enter a number above 0."),
+        ({"name": "Ann", "guests": "201"}, "guests", "Enter 200 or less."),
         ({"name": "Ann", "guests": "ten"}, "guests", "Enter a whole number."),
         ({"name": "Ann", "guests": "2.5"}, "guests", "Enter a whole number."),
         ({"name": "Ann", "day": "5 June"}, "day", "Enter a date like 2027-06-05."),
@@ -59,8 +59,8 @@ def _errors(form: dict | MultiDict) -> dict[str, str]:
         ({"name": "Ann", "active": "maybe"}, "active", "Choose yes or no."),
         ({"name": "Ann", "amount": "lots"}, "amount", "Enter an amount in dollars, like 120 or 120.50."),
         ({"name": "Ann", "amount": "1e400"}, "amount", "Enter an amount of at most $1,000,000."),
-        ({"name": "Ann", "owner_id": str(MAX_ID + 1)}, "owner_id", f"Must be at most {MAX_ID}."),
-        ({"name": "Ann", "owner_id": "0"}, "owner_id", "Must be more than 0."),
+        ({"name": "Ann", "owner_id": str(MAX_ID + 1)}, "owner_id", f"Enter {MAX_ID} or less."),
+        ({"name": "Ann", "owner_id": "0"}, "owner_id", "Enter a number above 0."),
         ({"name": "Ann", "email": "not-an-address"}, "email", "Not a valid email address."),
     ],
 )
@@ -106,7 +106,7 @@ def test_errors_of_every_field_come_back_at_once_with_a_summary():
     with pytest.raises(ValidationFailed) as refused:
         read_form(Sample, MultiDict({"guests": "0", "day": "x"}))
     assert set(refused.value.fields) == {"name", "guests", "day"}
-    assert refused.value.message.startswith("Some fields need a correction (name: Required.")
+    assert refused.value.message.startswith("Some fields need a correction (Name: Required.")
 
 
 class Nested(BaseModel):
@@ -121,7 +121,7 @@ def test_the_api_speaks_the_same_words_with_dotted_paths():
     with pytest.raises(ValidationError) as invalid:
         Nested.model_validate({"customer": {"email": ""}, "adults": 0})
     fields = from_pydantic(invalid.value).fields
-    assert fields == {"customer.email": "At least 3 characters.", "adults": "Must be at least 1."}
+    assert fields == {"customer.email": "At least 3 characters.", "adults": "Enter 1 or more."}
 
 
 def test_unknown_kinds_of_error_still_read_as_a_sentence():
@@ -134,6 +134,29 @@ def test_a_staff_form_shows_the_words_beside_the_field(as_role, world):
     response = as_role("manager").post_form("/s/alpha/leads/new", {"name": "Ann", "guests": "0", "email": "nope"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Must be at least 1." in html and "Not a valid email address." in html
+    assert "Enter 1 or more." in html and "Not a valid email address." in html
     assert 'value="Ann"' in html  # what was typed stays
     assert "Input should" not in html
+
+
+def test_a_model_can_word_its_own_fields():
+    from app.bookings.schemas import Party
+    from app.errors import from_pydantic as words_of
+
+    with pytest.raises(ValidationError) as invalid:
+        Party.model_validate({"adults": 0, "children": -1, "toddlers": 60})
+    refused = words_of(invalid.value, Party)
+    assert refused.fields == {
+        "adults": "Count at least 1 adult (13 and older).",
+        "children": "Enter 0 or more children.",
+        "toddlers": "Enter 50 or less.",  # no words of its own for this one: the shared wording
+    }
+    assert refused.message.startswith("Some fields need a correction (Adults: Count at least 1 adult")
+
+
+def test_the_booking_form_shows_friendly_words(as_role, world):
+    html = as_role("manager").post_form("/s/alpha/bookings/new", {"name": "", "adults": "0", "zip_code": "1"})
+    text = html.get_data(as_text=True)
+    assert html.status_code == 422
+    assert "Count at least 1 adult (13 and older)." in text
+    assert "Input should" not in text and "greater_than" not in text

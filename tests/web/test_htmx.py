@@ -32,6 +32,29 @@ def test_wants_json(app):
         assert not wants_json()
     with app.test_request_context("/", headers={"Accept": "application/json", "HX-Request": "true"}):
         assert not wants_json()
+    for anything in ({"Accept": "*/*"}, {}):  # curl, link previews, prefetchers: a page
+        with app.test_request_context("/", headers=anything):
+            assert not wants_json()
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",  # Chromium
+        "*/*",
+        None,
+    ],
+)
+def test_home_signed_out_sends_browsers_to_sign_in(client, accept):
+    response = client.get("/", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_home_signed_out_answers_api_clients_with_json(client):
+    response = client.get("/", headers={"Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthenticated"
 
 
 def test_every_page_varies_on_hx_request(client, as_role):
@@ -97,7 +120,7 @@ def test_done_htmx_without_a_fragment_is_a_full_redirect(app, world):
 
 
 def test_refused_htmx_gets_the_fragment_with_the_messages_and_422(app, world):
-    error = ValidationFailed("Some fields need a correction (amount: Must be more than 0.).", fields={"amount": "x"})
+    error = ValidationFailed("Some fields need a correction (Amount: Enter a number above 0.).", fields={"amount": "x"})
     with app.test_request_context("/", method="POST", headers=HTMX):
         station_id = _rename_first_station("Never kept")
         response = finish_mutation(

@@ -1,7 +1,7 @@
 """Where the party is: a ZIP code, or a town named in a travel question ("do you come out to Macon?").
 
-A town is looked up among the towns of the station's own state (the `zipcodes`
-package's offline list), so "Athens" near Atlanta is Athens, GA; its main ZIP then
+A town is looked up among the towns of the station's own state (the offline ZIP
+table, app.pricing.zip_table), so "Athens" near Atlanta is Athens, GA; its main ZIP then
 prices the travel like any ZIP would. Only words after a travel preposition are tried
 ("to", "in", "hasta", "en", "jusqu'à", "à"...), so "ideal for 20 people" is not Ideal, GA.
 """
@@ -9,9 +9,9 @@ prices the travel like any ZIP would. Only words after a travel preposition are 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import zipcodes
+from app.pricing.zip_table import TABLE as ZIP_TABLE
+from app.pricing.zip_table import towns as towns_of_state
 
 _ZIP_CUE = re.compile(
     r"(?:\b(?:zip(?:\s*code)?|postal(?:\s+code)?|codigo\s+postal|cp|code\s+postal|in|en|au|el|at|near|cerca\s+de)"
@@ -41,28 +41,12 @@ def zip_code(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-@lru_cache(maxsize=4096)
 def _real(zip5: str) -> bool:
-    return bool(zipcodes.is_real(zip5))
+    return ZIP_TABLE.is_real(zip5)
 
 
-@lru_cache(maxsize=64)
-def _towns(state: str) -> dict[str, str]:
-    """Town name (lower case) -> its lowest standard ZIP, for one state."""
-    towns: dict[str, str] = {}
-    for row in zipcodes.filter_by(state=state):
-        if row.get("zip_code_type") != "STANDARD" or not row.get("active", True):
-            continue
-        name = row["city"].lower()
-        if name not in towns or row["zip_code"] < towns[name]:
-            towns[name] = row["zip_code"]
-    return towns
-
-
-@lru_cache(maxsize=256)
 def state_of(zip5: str) -> str | None:
-    rows = zipcodes.matching(zip5) if zip5 else []
-    return rows[0]["state"] if rows else None
+    return ZIP_TABLE.state(zip5) if zip5 else None
 
 
 def town(text: str, station_zip: str) -> tuple[str, str] | None:
@@ -70,7 +54,7 @@ def town(text: str, station_zip: str) -> tuple[str, str] | None:
     state = state_of(station_zip)
     if not state:
         return None
-    towns = _towns(state)
+    towns = towns_of_state(state)
     for match in _TRAVEL_PREPOSITION.finditer(text):
         words = [word.strip(".'") for word in match.group(1).split()]
         if words and words[0] in _STOP:
