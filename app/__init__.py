@@ -138,6 +138,8 @@ def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.bookings import bp as bookings_bp
+    from app.calendars import bp as calendars_bp
+    from app.calendars import public_bp as feeds_bp
     from app.chefs import bp as chefs_bp
     from app.customers import bp as customers_bp
     from app.dashboard import bp as dashboard_bp
@@ -158,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.qr import public_bp as qr_public_bp
     from app.reviews import bp as reviews_bp
     from app.reviews import public_bp as reviews_public_bp
+    from app.selfservice import bp as manage_bp
     from app.settings import bp as settings_bp
     from app.team import bp as team_bp
 
@@ -189,6 +192,9 @@ def _register_blueprints(app: Flask) -> None:
         qr_bp,
         qr_public_bp,
         analytics_bp,
+        manage_bp,
+        calendars_bp,
+        feeds_bp,
     ):
         app.register_blueprint(bp)
 

@@ -57,6 +57,7 @@ REGISTRY: dict[str, frozenset[Role]] = {
     # The station's Sent messages (every notification: sent, recorded, held back, failed).
     "messages.view": LEADERS,
     "analytics.view": LEADERS,
+    "calendars.station_feed": LEADERS,
     "station.settings": frozenset({Role.OWNER}),
     # business-wide (admin area)
     "admin.stations": frozenset({Role.OWNER}),

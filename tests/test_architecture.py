@@ -38,6 +38,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "ai",
             "inbox",
             "reviews",
+            "selfservice",
+            "calendars",
         ],
     ),
     ("pages and entry points", ["analytics", "settings", "auth", "team", "admin", "api", "ops", "cli"]),

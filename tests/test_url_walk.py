@@ -180,6 +180,8 @@ URL_VALUES: dict[str, Callable[[World, Station], Any]] = {
     "customer_id": lambda world, station: _customer(station).id,
     "booking_id": lambda world, station: _booking(world, station).id,
     "public_token": lambda world, station: _booking(world, station).public_token,
+    "manage_token": lambda world, station: _booking(world, station).manage_token,
+    "calendar_token": lambda world, station: "no-such-feed-token-0123456789",
     "chef_id": lambda world, station: _chef(world, station).id,
     "window_id": lambda world, station: _window(world, station).id,
     "time_off_id": lambda world, station: _time_off(world, station).id,
@@ -211,7 +213,7 @@ PUBLIC_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_password",
 }
-PUBLIC_PREFIXES = ("/api/", "/webhooks/", "/pay/", "/review/", "/n/", "/q/")
+PUBLIC_PREFIXES = ("/api/", "/webhooks/", "/pay/", "/review/", "/n/", "/q/", "/b/", "/feeds/")
 
 # Signed-in pages that need no permission (everything else declares one with @require).
 NO_PERMISSION_NEEDED = {"home.index", "auth.account", "auth.reauthenticate"}

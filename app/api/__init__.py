@@ -9,7 +9,7 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import chat, cors, errors, newsletter, reviews, views  # noqa: E402,F401
+from app.api import chat, cors, errors, manage, newsletter, reviews, views  # noqa: E402,F401
 
 errors.register(bp)
 cors.register(bp)

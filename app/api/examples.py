@@ -20,6 +20,8 @@ from app.stations.settings import DEFAULT_SETTINGS, StationSettings
 DAY = "2027-06-05"
 TOKEN = "r3Jc0f2QyWb1n8Xk5tq7PzLm4Vd9sEaH"
 STATUS_URL = f"https://teppan.example/api/v1/bookings/{TOKEN}"
+MANAGE_TOKEN = "Qm8xZ2Lk4Tn7Vb1Rc5Wd9Ye3Uf6Pg0Hs"
+MANAGE_URL = f"https://teppan.example/b/{MANAGE_TOKEN}"
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ def booking_created() -> dict[str, Any]:
             deposit_due_at=datetime(2027, 5, 2, 15, 30, tzinfo=UTC),
             quote=priced,
             status_url=STATUS_URL,
+            manage_url=MANAGE_URL,
         )
     )
 
@@ -169,6 +172,16 @@ def booking_status() -> dict[str, Any]:
             deposit=money(priced.deposit_cents),
             deposit_paid=True,
             deposit_due_at=None,
+            balance_due_on=date(2027, 6, 2),
+            manage_url=MANAGE_URL,
+            actions=[
+                out.ActionOut(action="reschedule", allowed=True, rule="", reason=""),
+                out.ActionOut(action="change_guests", allowed=True, rule="", reason=""),
+                out.ActionOut(action="cancel", allowed=True, rule="", reason=""),
+                out.ActionOut(action="pay_balance", allowed=True, rule="", reason=""),
+                out.ActionOut(action="message", allowed=True, rule="", reason=""),
+                out.ActionOut(action="add_to_calendar", allowed=True, rule="", reason=""),
+            ],
         )
     )
 

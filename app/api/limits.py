@@ -4,7 +4,8 @@ Config keys (flask-limiter strings such as "60 per minute"):
 - API_RATELIMIT_READ: all GET endpoints together, per IP (default 60 per minute);
 - API_RATELIMIT_BOOKINGS: POST /bookings (default 10 per minute);
 - API_RATELIMIT_QUOTES: POST /quotes (default 20 per minute);
-- API_RATELIMIT_LEADS: POST /leads (default 20 per minute).
+- API_RATELIMIT_LEADS: POST /leads (default 20 per minute);
+- API_RATELIMIT_MANAGE: the customer's POST /bookings/<token>/... actions (default 10 per minute).
 RATELIMIT_ENABLED (flask-limiter's own key) switches them all off, as in tests.
 """
 
@@ -21,6 +22,7 @@ DEFAULTS = {
     "API_RATELIMIT_BOOKINGS": "10 per minute",
     "API_RATELIMIT_QUOTES": "20 per minute",
     "API_RATELIMIT_LEADS": "20 per minute",
+    "API_RATELIMIT_MANAGE": "10 per minute",
 }
 
 
@@ -36,3 +38,4 @@ read = limiter.shared_limit(_configured("API_RATELIMIT_READ"), scope="api-read",
 bookings = limiter.limit(_configured("API_RATELIMIT_BOOKINGS"), scope="api-bookings", methods=["POST"])
 quotes = limiter.limit(_configured("API_RATELIMIT_QUOTES"), scope="api-quotes", methods=["POST"])
 leads = limiter.limit(_configured("API_RATELIMIT_LEADS"), scope="api-leads", methods=["POST"])
+manage = limiter.limit(_configured("API_RATELIMIT_MANAGE"), scope="api-manage", methods=["POST"])

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from app.api import examples
+from app.api import examples, manage_openapi
 from app.api import schemas as out
 from app.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from app.availability.services import MAX_RANGE_DAYS
@@ -24,7 +24,7 @@ REF = "#/components/schemas/{model}"
 VERSION = "1.0.0"
 
 # Areas with public endpoints of their own describe them in a module like this one.
-AREA_DOCUMENTS = (reviews_openapi, newsletter_openapi)
+AREA_DOCUMENTS = (reviews_openapi, newsletter_openapi, manage_openapi)
 
 REQUEST_MODELS = (
     QuoteRequest,
@@ -378,6 +378,7 @@ def _document() -> dict[str, Any]:
             **_paths(),
             **reviews_openapi.paths(_body, _ok, _errors),
             **newsletter_openapi.paths(_body, _ok, _errors),
+            **manage_openapi.paths(_body, _ok, _errors),
         },
         "components": {"schemas": _components()},
     }

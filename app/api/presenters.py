@@ -11,6 +11,7 @@ from app.availability.services import SlotInfo
 from app.models.booking import Booking, BookingStatus
 from app.models.station import Station
 from app.pricing import format_money
+from app.selfservice import rules
 from app.stations.settings import MenuItem, StationSettings
 from app.web.urls import public_url
 
@@ -52,7 +53,9 @@ def _policy_summary(s: StationSettings) -> list[str]:
     return [
         f"A {deposit} deposit is due within {s.deposit_due_hours} hours of booking; "
         "unpaid, the booking expires and the slot is released.",
-        f"The balance is due on the event day. {s.gratuity_text()}",
+        f"The balance is due {s.balance_due_days} days before the event. {s.gratuity_text()}"
+        if s.balance_due_days
+        else f"The balance is due on the event day. {s.gratuity_text()}",
         f"Ways to pay by hand: {s.payment_methods_text()}.",
         f"The deposit is refundable when you cancel {s.refund_cutoff_days} or more days before the event.",
         f"{s.free_reschedules} free reschedule(s) with at least {s.reschedule_notice_hours} hours' notice.",
@@ -157,6 +160,11 @@ def quote_out(data: Mapping[str, Any], settings: StationSettings | None = None) 
     )
 
 
+def manage_url(booking: Booking) -> str:
+    """The customer's own page (PUBLIC_BASE_URL/b/<manage token>): emails, SMS and the API link to it."""
+    return public_url("manage.page", manage_token=booking.manage_token)
+
+
 def status_url(booking: Booking) -> str:
     """Absolute, from PUBLIC_BASE_URL, so that a replayed answer is the same everywhere."""
     return public_url("api.booking_status", public_token=booking.public_token)
@@ -190,6 +198,7 @@ def booking_created(booking: Booking, station: Station) -> out.BookingCreated:
         deposit_due_at=booking.deposit_due_at,
         quote=quote_out(booking.quote, s),
         status_url=status_url(booking),
+        manage_url=manage_url(booking),
         deposit_url=deposit_url(booking),
     )
 
@@ -215,4 +224,10 @@ def booking_status(booking: Booking, station: Station) -> out.BookingStatus:
         deposit=money(booking.deposit_cents, s, booking.currency),
         deposit_paid=paid >= booking.deposit_cents,
         deposit_due_at=booking.deposit_due_at if awaiting else None,
+        balance_due_on=rules.balance_due_at(station, booking),
+        manage_url=manage_url(booking),
+        actions=[
+            out.ActionOut(action=item.action, allowed=item.allowed, rule=item.rule, reason=item.reason)
+            for item in rules.allowed_actions(station, booking)
+        ],
     )

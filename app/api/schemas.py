@@ -222,6 +222,13 @@ class BookingCreated(BaseModel):
     deposit_due_at: dt.datetime | None = Field(description="Unpaid by then, the booking expires")
     quote: QuoteOut
     status_url: str
+    manage_url: str = Field(
+        description=(
+            "The customer's own page for this booking (PUBLIC_BASE_URL/b/<manage token>): move it, change "
+            "the guests, cancel, pay, message the station. Its last part is the token of the booking's "
+            "POST /bookings/{token}/... actions; staff can re-issue it (the old one then answers 404)."
+        )
+    )
     deposit_url: str | None = Field(
         default=None,
         description=(
@@ -230,6 +237,13 @@ class BookingCreated(BaseModel):
             "(the station's ways to pay, e.g. cash, Venmo, Zelle, check)."
         ),
     )
+
+
+class ActionOut(BaseModel):
+    action: Literal["reschedule", "change_guests", "cancel", "pay_balance", "message", "add_to_calendar"]
+    allowed: bool
+    rule: str = Field(description="When not allowed: the rule, e.g. reschedule_notice, guest_count_final")
+    reason: str = Field(description="When not allowed: why, in words")
 
 
 class BookingStatus(BaseModel):
@@ -246,6 +260,29 @@ class BookingStatus(BaseModel):
     deposit: Money
     deposit_paid: bool
     deposit_due_at: dt.datetime | None = Field(description="Set while the deposit is awaited")
+    balance_due_on: dt.date = Field(description="Station-local day the balance is due (balance_due_days before)")
+    manage_url: str = Field(description="The customer's own page for this booking (see BookingCreated)")
+    actions: list[ActionOut] = Field(description="What the customer may do now, and why not")
+
+
+class RescheduleRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_date: dt.date
+    slot: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="One of the station's slot times")
+
+
+class GuestsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    adults: int = Field(ge=1, le=200)
+    children: int = Field(default=0, ge=0, le=200)
+
+
+class CancelRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=500)
 
 
 class LeadReceived(BaseModel):

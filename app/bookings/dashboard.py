@@ -9,10 +9,12 @@ from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import case, func, select
 
+from app.bookings.queries import overdue_balance
 from app.chefs.services import chef_for_user
 from app.dashboard.services import AGENDA, AgendaEntry, Stat, Window, contributes
 from app.extensions import db
 from app.models.booking import Booking, BookingStatus
+from app.models.station import Station
 from app.permissions import can
 from app.tenancy import scoped
 
@@ -73,6 +75,10 @@ def booking_numbers(station_id: int, window: Window) -> list[Stat]:
     ).one()
     today, week, awaiting, no_chef, created, outstanding, revenue = row
     today_local = window.local_day.isoformat()
+    station = db.session.get(Station, station_id)
+    overdue = db.session.scalar(
+        select(func.count()).where(Booking.station_id == station_id, overdue_balance(station, window.local_day))
+    )
     return [
         Stat("Events today", today, "bookings.calendar", headline=True),
         Stat(
@@ -100,6 +106,7 @@ def booking_numbers(station_id: int, window: Window) -> list[Stat]:
         Stat("Booked today", created, "bookings.index", {"sort": "-created"}),
         Stat("Revenue this month ($)", f"{revenue / 100:,.0f}", "analytics.revenue", headline=True),
         Stat("Balances outstanding ($)", f"{outstanding / 100:,.0f}", permission="dashboard.money"),
+        Stat("Balances overdue", overdue or 0, "bookings.index", {"balance": "overdue"}, tone="bad" if overdue else ""),
     ]
 
 

@@ -77,6 +77,7 @@ class BookingForm(DiscountForm):
     zip_code: str = ""
     event_date: str = ""
     slot: str = ""
+    choice: str = ""  # the slot picker's "date|slot" (it wins over event_date and slot)
     proteins: list[str] = Field(default_factory=list)
     allergies: str = ""
     notes: str = ""
@@ -143,9 +144,11 @@ def parse_booking_form(form, station_slug: str, settings: StationSettings) -> tu
     for channel in ("email", "sms"):
         agreed = getattr(typed, f"consent_{channel}")
         consent |= {channel: agreed, f"{channel}_text": PHONE_CONSENT_TEXT[channel] if agreed else ""}
+    picked_date, _, picked_slot = typed.choice.partition("|")
     data = {
         **party_from_form(form, settings),
         **typed.model_dump(include={"address", "zip_code", "event_date", "slot", "proteins", "allergies", "notes"}),
+        **({"event_date": picked_date, "slot": picked_slot} if typed.choice else {}),
         "station": station_slug,
         "customer": typed.model_dump(include={"name", "email", "phone"}),
         "consent": consent,

@@ -17,7 +17,7 @@ from app.bookings.timeline import Actor, log_event
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.booking import Booking, BookingStatus
+from app.models.booking import Booking, BookingStatus, new_public_token
 from app.models.chef import Chef
 from app.models.payment import MANUAL_METHODS, Payment
 from app.models.station import Station
@@ -93,7 +93,8 @@ def cancel(station: Station, booking: Booking, actor: Actor, *, reason: str, now
         raise ValidationFailed("Say why the booking is cancelled.", fields={"reason": "Required."})
     now = now or utcnow()
     eligible = refund_eligible(station, booking, now)
-    _move(booking, S.CANCELLED, actor, note=reason, refund_eligible=eligible)
+    # The chef is kept in the entry: their calendar feed shows the party as cancelled.
+    _move(booking, S.CANCELLED, actor, note=reason, refund_eligible=eligible, chef_id=booking.chef_id)
     booking.cancelled_at = now
     booking.cancelled_by_id = actor.user_id
     booking.cancel_reason = reason
@@ -144,11 +145,13 @@ def reschedule(
         "slot": booking.slot_time,
         "chef_id": booking.chef_id,
     }
+    # Asked before the move: once moved (and autoflushed), the booking itself would make its chef look busy there.
+    chef_free = booking.chef_id is None or booking.chef_id in {
+        c.id for c in chefs_free_for(station, new_date, new_slot)
+    }
     booking.event_date, booking.slot_time, booking.starts_at = new_date, new_slot, starts_at
     booking.reschedule_count += 1
-    if booking.chef_id is not None and booking.chef_id not in {
-        c.id for c in chefs_free_for(station, new_date, new_slot)
-    }:
+    if not chef_free:
         booking.chef_id = None  # the chef does not work the new slot: assign again
     after = {"event_date": new_date.isoformat(), "slot": new_slot, "chef_id": booking.chef_id}
     log_event(
@@ -238,6 +241,13 @@ def record_payment(
     if booking.status == S.PENDING_DEPOSIT and booking.paid_cents >= booking.deposit_cents:
         confirm(booking, actor, now=now)
     return payment
+
+
+def reissue_manage_token(booking: Booking, actor: Actor) -> str:
+    """A new manage link for the customer (/b/<token>); the old one stops working at once."""
+    booking.manage_token = new_public_token()
+    log_event(booking, "manage_link_reissued", actor, note="The customer's manage link was re-issued.")
+    return booking.manage_token
 
 
 def add_note(booking: Booking, actor: Actor, text: str) -> None:

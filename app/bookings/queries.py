@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, or_, select, union
+from sqlalchemy import ColumnElement, Select, and_, or_, select, union
 from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from app.availability.services import booked_counts, capacities
@@ -35,6 +35,7 @@ class ListFilters:
     date_from: date | None = None
     date_to: date | None = None
     chef: str = ""  # chef id, "none" for unassigned, "" for any
+    balance: str = ""  # "overdue": a balance left after its due day, "" for any
     sort: str = "date"
 
     @classmethod
@@ -53,11 +54,23 @@ class ListFilters:
             date_from=_date("from"),
             date_to=_date("to"),
             chef=(args.get("chef") or "").strip(),
+            balance="overdue" if args.get("balance") == "overdue" else "",
             sort=sort if sort in SORTS else "date",
         )
 
 
-def booking_list(filters: ListFilters) -> Select:
+def overdue_balance(station: Station, today: date) -> ColumnElement[bool]:
+    """Confirmed or completed parties still owing money after the balance's due day
+    (`balance_due_days` before the event, station-local)."""
+    due_days = station.settings.balance_due_days
+    return and_(
+        Booking.status.in_([BookingStatus.CONFIRMED.value, BookingStatus.COMPLETED.value]),
+        Booking.total_cents > Booking.paid_cents - Booking.refunded_cents,
+        Booking.event_date < today + timedelta(days=due_days),
+    )
+
+
+def booking_list(filters: ListFilters, *, station: Station | None = None, today: date | None = None) -> Select:
     """The station's bookings matching the filters, customer joined (one query a page)."""
     stmt = scoped(Booking)
     if filters.q:
@@ -74,6 +87,8 @@ def booking_list(filters: ListFilters) -> Select:
         stmt = stmt.where(Booking.chef_id.is_(None))
     elif (chef_id := parse_id(filters.chef)) is not None:
         stmt = stmt.where(Booking.chef_id == chef_id)
+    if filters.balance == "overdue" and station is not None and today is not None:
+        stmt = stmt.where(overdue_balance(station, today))
     return stmt.order_by(*SORTS[filters.sort])
 
 

@@ -11,7 +11,18 @@ from app.jobs.outbox import emit
 from app.models.booking import Booking, BookingEvent
 
 # Timeline entries that customers, chefs or staff are told about (app.notifications).
-ANNOUNCED = frozenset({"created", "confirmed", "cancelled", "expired", "rescheduled", "chef_assigned", "completed"})
+ANNOUNCED = frozenset(
+    {
+        "created",
+        "confirmed",
+        "cancelled",
+        "expired",
+        "rescheduled",
+        "chef_assigned",
+        "completed",
+        "guests_changed",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -53,7 +64,8 @@ def log_event(
         note=note,
     )
     db.session.add(event)
-    if kind in ANNOUNCED:
+    # A paid balance gets a receipt; a paid deposit is announced by "confirmed".
+    if kind in ANNOUNCED or (kind == "payment_recorded" and (after or {}).get("kind") == "balance"):
         db.session.flush()  # the event id makes the outbox key unique per occurrence
         emit(
             "notifications.booking_event",
@@ -63,6 +75,9 @@ def log_event(
             kind=kind,
             event_id=event.id,
         )
+    if actor.user_id is None and actor.label.startswith("customer"):
+        # No user to name: the audit log says who it was, as the timeline does.
+        after = {**(after or {}), "by": actor.label}
     audit.record(
         f"booking.{kind}",
         booking,

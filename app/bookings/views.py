@@ -8,8 +8,7 @@ from functools import partial
 from flask import g, render_template, request, url_for
 from flask_login import current_user
 
-from app.availability.services import slots
-from app.bookings import bp, lifecycle, queries, services
+from app.bookings import bp, lifecycle, queries, services, slot_picker
 from app.bookings.forms import (
     CancelForm,
     ChefChoiceForm,
@@ -42,7 +41,8 @@ from app.web.pagination import page_url_builder, paginate
 def index():
     """Bookings: search, filter, sort, paginate (HTMX partial updates)."""
     filters = queries.ListFilters.from_args(request.args)
-    page = paginate(queries.booking_list(filters), per_page=25)
+    today = queries.station_today(g.station, utcnow())
+    page = paginate(queries.booking_list(filters, station=g.station, today=today), per_page=25)
     chefs = db.session.scalars(scoped(Chef).order_by(Chef.name)).all()
     return render(
         "bookings/index.html",
@@ -140,10 +140,32 @@ def assign_chef(booking_id: int):
     return answer(booking, f"Chef: {chef.name}." if chef else "Chef unassigned.")
 
 
+def _staff_picker(start: date, *, selected: str = "", booking: Booking | None = None) -> slot_picker.SlotPicker:
+    """The slot picker of the staff forms; its Earlier/Later buttons redraw it through `slot_picker_fragment`."""
+    booking_id = booking.id if booking is not None else None
+
+    def url(day: date) -> str:
+        return url_for("bookings.slot_picker_fragment", **{"from": day.isoformat(), "booking": booking_id})
+
+    current = (booking.event_date, booking.slot_time) if booking is not None else None
+    return slot_picker.build(g.station, start, url, selected=selected, current=current)
+
+
+@bp.get("/slots")
+@require("bookings.view")
+def slot_picker_fragment():
+    """The slot picker from `from` (fragment); `booking`: whose current slot is shown, not offered."""
+    today = slot_picker.station_today(g.station)
+    booking_id = request.args.get("booking", type=int)
+    booking = get_scoped_or_404(Booking, booking_id) if booking_id else None
+    picker = _staff_picker(slot_picker.parse_start(request.args.get("from"), today), booking=booking)
+    return render_template("components/_slot_picker.html", picker=picker)
+
+
 @bp.route("/<int:booking_id>/reschedule", methods=["GET", "POST"])
 @require("bookings.edit")
 def reschedule(booking_id: int):
-    """Move the booking to another slot that still has room."""
+    """Move the booking to another slot that still has room (picked in the slot picker)."""
     booking = get_scoped_or_404(Booking, booking_id)
     if request.method == "POST":
         try:
@@ -158,17 +180,12 @@ def reschedule(booking_id: int):
         if remark:
             return answer(booking, f"{message} Outside the free reschedule policy: {remark}", level="warning")
         return answer(booking, message)
-    try:
-        start = date.fromisoformat(request.args.get("from", ""))
-    except ValueError:
-        start = queries.station_today(g.station, utcnow())
-    options = [s for s in slots(g.station, start, start + timedelta(days=27)) if s.bookable]
-    return render(
+    today = slot_picker.station_today(g.station)
+    start = slot_picker.parse_start(request.args.get("from"), today)
+    return render_template(
         "bookings/reschedule.html",
-        "bookings/_reschedule_options.html",
         booking=booking,
-        options=options,
-        start=start,
+        picker=_staff_picker(start, booking=booking),
         remark=lifecycle.reschedule_policy(g.station, booking, utcnow()),
     )
 
@@ -185,6 +202,13 @@ def record_payment(booking_id: int):
         )
 
     return act(booking_id, _record, "Payment recorded.")
+
+
+@bp.post("/<int:booking_id>/manage-link")
+@require("bookings.edit")
+def reissue_manage_link(booking_id: int):
+    """A new link for the customer's own page; the old one stops working (a forwarded email, a lost phone)."""
+    return act(booking_id, lifecycle.reissue_manage_token, "New manage link made: the old one no longer works.")
 
 
 @bp.post("/<int:booking_id>/notes")
@@ -218,13 +242,16 @@ def live_quote():
 def _booking_form(values, error: DomainError | None = None) -> str:
     """The form with what was typed, and the error's messages beside the fields."""
     errors = form_errors(error) if error is not None else {}
-    today = queries.station_today(g.station, utcnow())
+    today = slot_picker.station_today(g.station)
+    # The picker opens on the date asked for (a lead's date, the slot picked before a refusal).
+    selected = values.get("choice") or ""
+    start = slot_picker.parse_start(selected.partition("|")[0] or values.get("event_date"), today)
     return render_template(
         "bookings/new.html",
         values=values,
         errors=errors,
         settings=g.station.settings,
-        min_date=(today + timedelta(days=1)).isoformat(),
+        picker=_staff_picker(start, selected=selected),
     )
 
 

@@ -64,6 +64,9 @@ def build_mime(message: Outgoing, *, mail_from: str, message_id: str) -> MimeMes
     mime.set_content(message.body_text, cte="quoted-printable")
     if message.body_html:
         mime.add_alternative(message.body_html, subtype="html", cte="quoted-printable")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        mime.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return mime
 
 

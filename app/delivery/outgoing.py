@@ -41,6 +41,15 @@ class UncertainSendError(SendError):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with an email (the booking's .ics on a confirmation)."""
+
+    filename: str
+    content_type: str  # "text/calendar"
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Outgoing:
     """A message ready for a backend: plain values only, no ORM rows (no database access)."""
 
@@ -56,6 +65,7 @@ class Outgoing:
     headers: dict[str, str] = field(default_factory=dict)
     status_callback: str | None = None
     from_number: str | None = None  # SMS: the station's own number (else TWILIO_FROM_NUMBER)
+    attachments: tuple[Attachment, ...] = ()  # email only
 
 
 class Backend(Protocol):

@@ -37,6 +37,7 @@ PERIODIC = [
     Periodic("bookings.expire_overdue_deposits", timedelta(minutes=5)),
     Periodic("notifications.deposit_reminders", timedelta(minutes=15)),
     Periodic("notifications.event_reminders", timedelta(minutes=15)),
+    Periodic("notifications.balance_reminders", timedelta(minutes=15)),
     Periodic("notifications.review_requests", timedelta(minutes=30)),
     Periodic("ai.refresh_offline_model", timedelta(hours=1)),
     Periodic("conversations.poll_imap", timedelta(minutes=1)),

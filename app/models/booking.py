@@ -62,6 +62,7 @@ class Booking(StationScoped, TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("reference"),
         UniqueConstraint("public_token"),
+        UniqueConstraint("manage_token"),
         Index("ix_bookings_station_slot", "station_id", "event_date", "slot_time"),
         trigram_index("ix_bookings_reference_trgm", "reference"),  # the bookings search
         Index("ix_bookings_station_status_date", "station_id", "status", "event_date"),
@@ -116,6 +117,9 @@ class Booking(StationScoped, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), default=new_reference)
     public_token: Mapped[str] = mapped_column(String(64), default=new_public_token)
+    # The secret of the customer's "manage my booking" link (/b/<token>); staff re-issue it
+    # (the old link stops working) without touching the status token the API answered with.
+    manage_token: Mapped[str | None] = mapped_column(String(64), default=new_public_token)
     status: Mapped[str] = mapped_column(String(20), default=BookingStatus.PENDING_DEPOSIT.value)
     source: Mapped[str] = mapped_column(String(16), default="staff")  # api | staff | lead
 

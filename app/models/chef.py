@@ -32,6 +32,8 @@ class Chef(StationScoped, TimestampMixin, db.Model):
     # Set when the chef signs in (a user with the chef role at this station).
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The secret of the chef's private calendar feed (None until the chef asks for one).
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     windows = relationship(
         "AvailabilityWindow",

@@ -27,6 +27,8 @@ class Station(TimestampMixin, db.Model):
     sms_number: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164, our Twilio number
     instagram_account_id: Mapped[str | None] = mapped_column(String(64), unique=True)  # IG business account
     inbox_email: Mapped[str | None] = mapped_column(String(255), unique=True)  # lower-cased
+    # The secret of the station's calendar feed for its managers (None until one is made).
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Only the owner's overrides are stored; app.stations.settings merges defaults.
     settings_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -42,7 +42,24 @@ SUBJECTS = {
     "chef_unassigned": "Event removed from your schedule: {when_short}",
     "chef_event_moved": "Event moved: now {when_short}",
     "staff_new_booking": "New booking {reference}: {when_short}, {guests} guests",
+    "booking_guests_changed": "Booking {reference}: now {guests} guests",
+    "customer_change": "Changed by the customer: {reference}, {when_short}",
+    "balance_reminder": "The balance for {reference} is due {balance_due_on}",
+    "balance_received": "Receipt: payment received for {reference}",
 }
+# Messages to the customer about their booking: they carry the manage link (/b/<token>).
+MANAGE_LINK_KINDS = frozenset(
+    {
+        "booking_received",
+        "booking_confirmed",
+        "booking_rescheduled",
+        "booking_guests_changed",
+        "deposit_reminder",
+        "event_reminder",
+        "balance_reminder",
+        "balance_received",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -177,12 +194,41 @@ def context(
         "review_url": review_url(booking),
         "booking_admin_url": public_url("bookings.show", station_slug=station.slug, booking_id=booking.id),
         "unsubscribe_url": None,
+        "manage_url": None,
+        "change_text": "",
+        "balance_due_on": format_date(
+            booking.event_date - timedelta(days=settings.balance_due_days), "EEE MMM d", locale=locale
+        ),
     }
+    # When the balance is due, for "Balance due ...": the station's balance_due_days before the party.
+    ctx["balance_due_text"] = f"by {ctx['balance_due_on']}" if settings.balance_due_days else "on the day"
+    if kind in MANAGE_LINK_KINDS and booking.manage_token:
+        ctx["manage_url"] = public_url("manage.page", manage_token=booking.manage_token)
+    if kind == "customer_change" and event is not None:
+        ctx["change_text"] = change_text(event, booking, with_money=chef is None)
     if kind in ("booking_received", "deposit_reminder") and not ctx["deposit_paid"]:
         ctx["deposit_url"] = deposit_url(booking)
     if purpose == "marketing" and customer is not None:
         ctx["unsubscribe_url"] = public_url("notification_webhooks.unsubscribe", token=unsubscribe_token(customer.id))
     return ctx
+
+
+def change_text(event: BookingEvent, booking: Booking, *, with_money: bool) -> str:
+    """One line saying what the customer changed (chefs never see money)."""
+    before, after = event.before or {}, event.after or {}
+    if event.kind == "rescheduled":
+        moved_from = f"{before.get('event_date')} {before.get('slot')}"
+        return f"Moved from {moved_from} to {after.get('event_date')} {after.get('slot')}."
+    if event.kind == "guests_changed":
+        was = before.get("adults", 0) + before.get("children", 0)
+        text = f"Guests: {was} -> {after.get('adults', 0) + after.get('children', 0)}"
+        text += f" (+{booking.toddlers} under 6)." if booking.toddlers else "."
+        if with_money:
+            text += f" New total {money(booking.total_cents, booking.currency)}."
+        return text
+    if event.kind == "cancelled":
+        return f"Cancelled. {event.note}".strip()
+    return event.note or event.kind
 
 
 def _render_template(name: str, ctx: dict[str, Any]) -> str:

@@ -37,6 +37,13 @@ def deposit_reminders() -> int:
     return _went_out(send_all(planning.deposit_reminders(now), now=now))
 
 
+@job("notifications.balance_reminders", queue="periodic", retries=0)
+def balance_reminders() -> int:
+    """Remind confirmed bookings of their balance N+4 and N days before (N: balance_due_days)."""
+    now = utcnow()
+    return _went_out(send_all(planning.balance_reminders(now), now=now))
+
+
 @job("notifications.event_reminders", queue="periodic", retries=0)
 def event_reminders() -> int:
     """Remind confirmed bookings reminder_hours_before (48 h) before the event."""

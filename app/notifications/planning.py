@@ -13,6 +13,7 @@ Roles: customer, chef-{chef id}, manager-{user id}.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -35,7 +36,10 @@ CUSTOMER_KIND = {
     "expired": "booking_expired",
     "cancelled": "booking_cancelled",
     "rescheduled": "booking_rescheduled",
+    "guests_changed": "booking_guests_changed",
 }
+# Changes a customer makes themselves (app.selfservice): the station's managers and the chef hear of them.
+CUSTOMER_CHANGES = frozenset({"rescheduled", "guests_changed", "cancelled"})
 DEPOSIT_REMINDER_HOURS = 6  # before the deposit deadline
 DEPOSIT_REMINDER_MIN_AGE = timedelta(hours=1)  # never right after "booking received"
 REVIEW_LOOKBACK = timedelta(days=14)  # a scheduler down for days still catches up
@@ -103,6 +107,8 @@ def for_booking_event(booking_id: int, kind: str, event_id: int | None) -> list[
     specs: list[Spec] = []
     if kind in CUSTOMER_KIND:
         specs += _customer_specs(booking, prefix, CUSTOMER_KIND[kind])
+    if kind == "payment_recorded" and event is not None and (event.after or {}).get("kind") == "balance":
+        specs += _customer_specs(booking, prefix, "balance_received")  # the receipt (a deposit's is "confirmed")
     if kind == "created":
         specs += _manager_specs(station, prefix, "staff_new_booking")
     elif kind == "rescheduled" and booking.chef_id:
@@ -114,6 +120,10 @@ def for_booking_event(booking_id: int, kind: str, event_id: int | None) -> list[
             specs += _chef_specs(db.session.get(Chef, after), prefix, "chef_assigned")
         if before and before != after:
             specs += _chef_specs(db.session.get(Chef, before), prefix, "chef_unassigned")
+    if kind in CUSTOMER_CHANGES and event is not None and event.actor_label.startswith("customer"):
+        specs += _manager_specs(station, f"{prefix}:customer_change", "customer_change")
+        if kind == "guests_changed" and booking.chef_id:
+            specs += _chef_specs(db.session.get(Chef, booking.chef_id), f"{prefix}:customer_change", "customer_change")
     # completed: nothing now; the review request follows from the periodic job.
     return _write(booking, station, specs, event=event)
 
@@ -138,6 +148,35 @@ def deposit_reminders(now: datetime) -> list[int]:
         station = db.session.get(Station, booking.station_id)
         prefix = f"booking:{booking.id}:deposit_reminder"
         ids += _write(booking, station, _customer_specs(booking, prefix, "deposit_reminder"))
+    return ids
+
+
+BALANCE_EARLY_EXTRA_DAYS = 4  # the first balance reminder: this many days before the due day
+
+
+def balance_reminders(now: datetime) -> list[int]:
+    """Confirmed bookings with a balance: a reminder (with the pay link) N+4 days and N days
+    before the event, N = the station's balance_due_days; once each (keys carry the date,
+    so a moved party is reminded of its new one). Past the first window only the second goes."""
+    ids: list[int] = []
+    for station in db.session.scalars(select(Station).where(Station.is_active.is_(True))).all():
+        due_days = station.settings.balance_due_days
+        today = now.astimezone(ZoneInfo(station.timezone)).date()
+        bookings = db.session.scalars(
+            select(Booking)
+            .where(
+                Booking.station_id == station.id,
+                Booking.status == BookingStatus.CONFIRMED.value,
+                Booking.starts_at > now,
+                Booking.event_date <= today + timedelta(days=due_days + BALANCE_EARLY_EXTRA_DAYS),
+                Booking.total_cents > Booking.paid_cents - Booking.refunded_cents,
+            )
+            .order_by(Booking.starts_at)
+        ).all()
+        for booking in bookings:
+            stage = "due" if (booking.event_date - today).days <= due_days else "early"
+            prefix = f"booking:{booking.id}:balance_reminder:{stage}:{booking.event_date.isoformat()}"
+            ids += _write(booking, station, _customer_specs(booking, prefix, "balance_reminder"))
     return ids
 
 

@@ -37,7 +37,7 @@ MARKETING = "marketing"
 TRANSACTIONAL = "transactional"
 
 # Customer SMS of these kinds wait for the end of quiet hours (marketing ones always do).
-QUIET_HOURS_KINDS = frozenset({"deposit_reminder", "event_reminder"})
+QUIET_HOURS_KINDS = frozenset({"deposit_reminder", "event_reminder", "balance_reminder"})
 
 # What the booking must still be for these messages to make sense when they go out.
 STILL_RELEVANT = {

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.bookings.ics import booking_ics
 from app.delivery import engine
 from app.delivery.backends import backend_for
 from app.delivery.engine import Plan
-from app.delivery.outgoing import Outgoing
+from app.delivery.outgoing import Attachment, Outgoing
 from app.extensions import db, upsert_insert
 from app.models.base import utcnow
 from app.models.booking import Booking
@@ -30,6 +31,9 @@ from app.notifications import compose, policy
 from app.web.urls import public_url
 
 SWEEP_WINDOW = timedelta(days=7)  # older rows are not picked up again by the sweep
+
+# Emails that carry the booking's .ics: the confirmation, and the ones that change its time.
+ICS_KINDS = frozenset({"booking_confirmed", "booking_rescheduled"})
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,11 @@ class NotificationSender(engine.Sender):
                 headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         else:
             status_callback = public_url("delivery_webhooks.twilio_status")
+        attachments: tuple[Attachment, ...] = ()
+        if notification.channel == "email" and notification.kind in ICS_KINDS and notification.booking_id and station:
+            # The party as an .ics, made when it goes out (a retry carries the same event, UID and all).
+            booking = db.session.get(Booking, notification.booking_id)
+            attachments = (Attachment(f"{booking.reference}.ics", "text/calendar", booking_ics(booking, station)),)
         return Outgoing(
             channel=notification.channel,
             to=notification.recipient,
@@ -130,6 +139,7 @@ class NotificationSender(engine.Sender):
             reply_to=(station.email or None) if station else None,
             headers=headers,
             status_callback=status_callback,
+            attachments=attachments,
         )
 
 

@@ -7,6 +7,10 @@ parameters, the idempotency key) is committed before Stripe is called, and Strip
 called with no database transaction open; a retry resends the same parameters under
 the same key, so Stripe answers with the same session instead of making a second one.
 
+The balance (kind "balance", from the customer's manage page once the booking is
+confirmed) goes the same way: its own attempts (the metadata says which kind a session
+is for), the whole balance, a session of ~24 h, back to the manage page.
+
 Expiry: Stripe accepts `expires_at` only between 30 minutes and 24 hours after the
 session is created. The session ends at the booking's deposit deadline, clamped into
 that window (31 minutes and 23 h 55 min, margins for clock skew and request time):
@@ -63,12 +67,16 @@ def checkout_expiry(deadline: datetime | None, now: datetime) -> datetime:
     return min(max(target, earliest), latest).replace(microsecond=0)
 
 
-def amount_due(booking: Booking) -> int:
-    """What is still missing of the deposit (staff may have taken part of it by hand)."""
+def amount_due(booking: Booking, kind: str = "deposit") -> int:
+    """What is still missing of the deposit (staff may have taken part of it by hand), or of the balance."""
+    if kind == "balance":
+        return booking.balance_cents
     return max(booking.deposit_cents - max(booking.paid_cents - booking.refunded_cents, 0), 0)
 
 
-def payable(booking: Booking, now: datetime) -> bool:
+def payable(booking: Booking, now: datetime, kind: str = "deposit") -> bool:
+    if kind == "balance":
+        return booking.status == BookingStatus.CONFIRMED.value and booking.balance_cents > 0 and now < booking.starts_at
     return (
         booking.status == BookingStatus.PENDING_DEPOSIT.value
         and amount_due(booking) > 0
@@ -76,14 +84,17 @@ def payable(booking: Booking, now: datetime) -> bool:
     )
 
 
-def session_params(booking: Booking, station: Station, amount_cents: int, expires_at: datetime) -> dict:
+def session_params(
+    booking: Booking, station: Station, amount_cents: int, expires_at: datetime, kind: str = "deposit"
+) -> dict:
     """The Checkout Session request, as it is stored and (re)sent."""
     metadata = {
         "booking_id": str(booking.id),
         "station_id": str(booking.station_id),
         "reference": booking.reference,
-        "kind": "deposit",
+        "kind": kind,
     }
+    what = "Balance" if kind == "balance" else "Deposit"
     params: dict = {
         "mode": "payment",
         "client_reference_id": str(booking.id),
@@ -94,7 +105,7 @@ def session_params(booking: Booking, station: Station, amount_cents: int, expire
                     "currency": booking.currency.lower(),
                     "unit_amount": amount_cents,
                     "product_data": {
-                        "name": f"Deposit for booking {booking.reference}",
+                        "name": f"{what} for booking {booking.reference}",
                         "description": (
                             f"{station.name}: hibachi party on {booking.event_date:%a %d %b %Y} at {booking.slot_time}"
                         ),
@@ -103,41 +114,64 @@ def session_params(booking: Booking, station: Station, amount_cents: int, expire
             }
         ],
         "metadata": metadata,
-        "payment_intent_data": {"metadata": dict(metadata), "description": f"Deposit {booking.reference}"},
+        "payment_intent_data": {"metadata": dict(metadata), "description": f"{what} {booking.reference}"},
         "expires_at": int(expires_at.timestamp()),
         "success_url": pay_url(booking.public_token, "/success") + "?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": pay_url(booking.public_token, "/cancel"),
     }
+    if kind == "balance":  # back to the customer's own page
+        manage = public_path_url(f"/b/{booking.manage_token}")
+        params["success_url"], params["cancel_url"] = manage + "?paid=1", manage
     if booking.notify_email:
         params["customer_email"] = booking.notify_email
     return params
 
 
-def _latest(booking_id: int) -> CheckoutSession | None:
-    return db.session.scalar(
-        select(CheckoutSession).where(CheckoutSession.booking_id == booking_id).order_by(CheckoutSession.attempt.desc())
+def session_kind(row: CheckoutSession) -> str:
+    return ((row.params or {}).get("metadata") or {}).get("kind", "deposit")
+
+
+def _attempts(booking_id: int) -> list[CheckoutSession]:
+    return list(
+        db.session.scalars(
+            select(CheckoutSession)
+            .where(CheckoutSession.booking_id == booking_id)
+            .order_by(CheckoutSession.attempt.desc())
+        )
     )
 
 
+def _latest(booking_id: int, kind: str = "deposit") -> CheckoutSession | None:
+    return next((row for row in _attempts(booking_id) if session_kind(row) == kind), None)
+
+
 def _new_attempt(
-    booking: Booking, station: Station, previous: CheckoutSession | None, now: datetime
+    booking: Booking, station: Station, previous: CheckoutSession | None, now: datetime, kind: str = "deposit"
 ) -> CheckoutSession:
     """Insert the next attempt; when a concurrent caller inserted it first, use theirs."""
-    number = (previous.attempt + 1) if previous else 1
-    amount = amount_due(booking)
-    expires_at = checkout_expiry(booking.deposit_due_at, now)
+    if kind == "balance":  # attempts are numbered per booking, whatever they are for
+        newest = next(iter(_attempts(booking.id)), None)
+        number = (newest.attempt + 1) if newest else 1
+    else:
+        number = (previous.attempt + 1) if previous else 1
+    amount = amount_due(booking, kind)
+    expires_at = checkout_expiry(booking.deposit_due_at if kind == "deposit" else None, now)
     row = CheckoutSession(
         station_id=booking.station_id,
         booking_id=booking.id,
         attempt=number,
         # The first attempt's key is the booking's own: a second job run or a second
         # click reuses it and Stripe answers with the same session.
-        idempotency_key=f"checkout-{booking.id}" if number == 1 else f"checkout-{booking.id}-{number}",
+        idempotency_key=(
+            f"checkout-{booking.id}-{kind}-{number}"
+            if kind != "deposit"
+            else (f"checkout-{booking.id}" if number == 1 else f"checkout-{booking.id}-{number}")
+        ),
         amount_cents=amount,
         currency=booking.currency,
         expires_at=expires_at,
         status="creating",
-        params=session_params(booking, station, amount, expires_at),
+        params=session_params(booking, station, amount, expires_at, kind),
     )
     try:
         with db.session.begin_nested():
@@ -152,8 +186,8 @@ def _new_attempt(
     return row
 
 
-def ensure_checkout(booking_id: int, *, now: datetime | None = None) -> CheckoutLink | None:
-    """A usable Checkout Session URL for the booking's deposit, made if needed.
+def ensure_checkout(booking_id: int, *, now: datetime | None = None, kind: str = "deposit") -> CheckoutLink | None:
+    """A usable Checkout Session URL for the booking's deposit (or `kind="balance"`), made if needed.
 
     None when nothing is to be paid by card (not awaiting a deposit, deadline passed,
     already covered). Commits. Raises TransientError (retry later) or
@@ -161,11 +195,17 @@ def ensure_checkout(booking_id: int, *, now: datetime | None = None) -> Checkout
     """
     now = now or utcnow()
     booking = db.session.get(Booking, booking_id)
-    if booking is None or not payable(booking, now):
+    if booking is None or not payable(booking, now, kind):
         db.session.commit()
         return None
-    latest = _latest(booking.id)
-    if latest is not None and latest.status == "open" and latest.url and latest.expires_at > now + REUSE_MARGIN:
+    latest = _latest(booking.id, kind)
+    if (
+        latest is not None
+        and latest.status == "open"
+        and latest.url
+        and latest.expires_at > now + REUSE_MARGIN
+        and latest.amount_cents == amount_due(booking, kind)  # a balance changed meanwhile asks again
+    ):
         link = CheckoutLink(latest.url, latest.stripe_session_id or "")
         db.session.commit()
         return link
@@ -176,7 +216,7 @@ def ensure_checkout(booking_id: int, *, now: datetime | None = None) -> Checkout
             latest.status = "failed"
             latest.last_error = latest.last_error or "abandoned: too close to its expiry to be sent again"
         station = db.session.get(Station, booking.station_id)
-        attempt = _new_attempt(booking, station, latest, now)
+        attempt = _new_attempt(booking, station, latest, now, kind)
     attempt_id, params, key = attempt.id, dict(attempt.params), attempt.idempotency_key
     db.session.commit()  # no transaction stays open while Stripe is called
 

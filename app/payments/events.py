@@ -185,6 +185,7 @@ def _session_paid(session: dict[str, Any], _extra) -> str:
         currency=str(session.get("currency") or booking.currency),
         payment_intent=intent,
         details={"checkout_session": session.get("id")},
+        kind=str((session.get("metadata") or {}).get("kind") or "deposit"),
     )
     if payment is None:
         return f"already recorded: {intent}"

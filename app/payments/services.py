@@ -58,6 +58,7 @@ def record_card_payment(
     currency: str,
     payment_intent: str,
     details: dict | None = None,
+    kind: str = "deposit",
 ) -> Payment | None:
     """Record a deposit paid through Stripe, once per PaymentIntent; confirm the booking.
 
@@ -75,7 +76,7 @@ def record_card_payment(
     payment = Payment(
         station_id=booking.station_id,
         booking_id=booking.id,
-        kind="deposit",
+        kind=kind if kind in ("deposit", "balance") else "other",
         method=CARD_METHOD,
         amount_cents=amount_cents,
         currency=currency.upper(),
@@ -97,7 +98,7 @@ def record_card_payment(
         "payment_recorded",
         STRIPE_ACTOR,
         before=before,
-        after={"paid_cents": booking.paid_cents, "method": CARD_METHOD, "kind": "deposit"},
+        after={"paid_cents": booking.paid_cents, "method": CARD_METHOD, "kind": payment.kind},
         note=f"Card payment {payment_intent}",
     )
     net_paid = booking.paid_cents - booking.refunded_cents

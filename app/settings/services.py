@@ -53,6 +53,7 @@ FIELDS = [
     Field("free_reschedules", "Free reschedules", "int", "Policies"),
     Field("reschedule_notice_hours", "Reschedule notice (hours)", "int", "Policies"),
     Field("guest_count_final_hours", "Guest count final (hours before)", "int", "Policies"),
+    Field("balance_due_days", "Balance due (days before)", "int", "Policies", "reminders N+4 and N days before"),
     Field("reminder_hours_before", "Reminder (hours before the event)", "int", "Messages"),
     Field("review_request_delay_hours", "Review request (hours after)", "int", "Messages"),
     Field("review_reminder_days", "Review reminder (days after the request)", "int", "Messages"),

@@ -82,6 +82,9 @@ class StationSettings(BaseModel):
     free_reschedules: int = Field(default=1, ge=0)
     reschedule_notice_hours: int = Field(default=24, ge=0)
     guest_count_final_hours: int = Field(default=24, ge=0)
+    # The balance is due this many days before the event; reminders with the pay link go out
+    # balance_due_days + 4 days before and on the due day (app.selfservice.schedule).
+    balance_due_days: int = Field(default=3, ge=0, le=60)
 
     # Messaging
     reminder_hours_before: int = Field(default=48, ge=1)

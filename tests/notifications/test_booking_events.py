@@ -30,7 +30,7 @@ def test_a_new_booking_tells_the_customer_by_email_and_sms_and_alerts_the_manage
     text = email.body_text
     # Party details, money and the deposit deadline in the station's time (Atlanta).
     assert "10 adults, 2 children (12 in all)" in text
-    assert "Balance due on the day: $610.00" in text
+    assert "Balance due by " in text and ": $610.00" in text  # balance_due_days (3) before the party
     assert "DEPOSIT: $100.00 due by" in text
     assert (" EST" in text) or (" EDT" in text)
     deadline_local = b.deposit_due_at.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))

@@ -209,3 +209,19 @@ def test_without_smtp_the_email_is_recorded_not_sent(svc, smtp_server):
     assert (email.status, email.backend) == ("recorded", "recorded")
     assert smtp_server.messages == []
     assert db.session.scalar(select(func.count()).where(Notification.backend == "smtp")) == 0
+
+
+def test_the_confirmation_carries_the_booking_ics(svc, smtp):
+    import icalendar
+
+    from tests.notifications.helpers import confirm
+
+    booking_id = book(svc)
+    confirm(booking_id)
+    confirmation = next(m for m in smtp.messages if m["Subject"].endswith("confirmed: deposit received"))
+    attachments = [part for part in confirmation.iter_attachments() if part.get_content_type() == "text/calendar"]
+    assert len(attachments) == 1 and attachments[0].get_filename().endswith(".ics")
+    event = next(iter(icalendar.Calendar.from_ical(attachments[0].get_payload(decode=True)).walk("VEVENT")))
+    assert event.decoded("dtstart") == booking(booking_id).starts_at
+    assert str(event["uid"]).startswith(f"booking-{booking_id}@")
+    assert "Manage your booking" in confirmation.get_body(("html",)).get_content()
