@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import TIMESTAMP, Integer, and_, case, cast, extract, func, literal, or_, select, text
+from sqlalchemy import TIMESTAMP, Date, Integer, and_, case, cast, extract, func, literal, or_, select, text
 from sqlalchemy.sql import ColumnElement, Select
 
 from app.analytics.filters import Filters, StationRef
@@ -240,3 +240,22 @@ def for_reporting() -> None:
     """
     if is_postgres():
         db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+
+
+# --- rollups: station-local days and minute bins -------------------------------------
+
+
+def local_day(col, station_col, filters: Filters) -> ColumnElement:
+    """The station-local date of the UTC instant `col` (a DATE on PostgreSQL, 'YYYY-MM-DD' on SQLite)."""
+    local = local_timestamp(col, station_col, filters)
+    return cast(local, Date) if is_postgres() else func.date(local)
+
+
+def minute_bin(seconds) -> ColumnElement:
+    """ceil(seconds / 60): the whole minute a duration falls in ((k-1) * 60, k * 60]."""
+    if is_postgres():
+        return cast(func.ceil(seconds / 60.0), Integer)
+    # julianday() differences carry float noise (a whole hour comes out 3600.00001 s): to the ms first.
+    minutes = func.round(seconds, 3) / 60.0
+    whole = cast(minutes, Integer)  # SQLite truncates toward zero
+    return whole + case((minutes > whole, 1), else_=0)

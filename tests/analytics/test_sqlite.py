@@ -16,7 +16,7 @@ from app.analytics import filters
 from app.analytics.queries import conversations, funnel, operations, revenue, reviews
 from app.extensions import db
 from app.models.station import Station
-from tests.analytics.conftest import headline_values, rows_by
+from tests.analytics.conftest import headline_values, rows_by, run_jobs
 from tests.analytics.dataset import ARGS, build_dataset
 from tests.factories import StationFactory
 
@@ -30,6 +30,7 @@ def sqlite_run(make_app, tmp_path):
         beta = StationFactory(slug="beta", name="Beta", timezone="America/Chicago")
         build_dataset(alpha.id, beta.id)
         db.session.commit()
+        run_jobs()  # the rollups, through the maintenance job (INSERT ... SELECT on SQLite)
 
     def running(fn, owner: bool = False, **args):
         with sqlite_app.test_request_context():

@@ -1,0 +1,110 @@
+"""Daily rollups of the analytics pages: one row per station-local day (and per group), derived.
+
+Every table here is recomputed from the source rows (bookings, payments, refunds, leads,
+messages, drafts, reviews) by `app.analytics.rollups`; nothing else writes them. A row is
+keyed by station and the station's local day (what that day means depends on the table:
+the day a booking was made, an event's date, the day money moved...), measures are plain
+sums, so any period of whole days is the sum of its rows. Several rows may share a key
+(one per source query): readers always sum. Response times and lead-to-booking waits are
+kept as histograms of whole minutes (`minute` = ceil(seconds / 60)), see
+`app.analytics.histogram` for the accepted error.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+
+from app.extensions import db
+
+
+def _rollup(name: str, *columns: Column) -> Table:
+    return Table(
+        name,
+        db.metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+        Column("station_id", Integer, ForeignKey("stations.id", ondelete="CASCADE"), nullable=False),
+        Column("day", Date, nullable=False),  # the station's local day
+        *columns,
+        Index(f"ix_{name}_station_day", "station_id", "day"),
+    )
+
+
+def _count(name: str) -> Column:
+    return Column(name, BigInteger, nullable=False, default=0, server_default="0")
+
+
+# Bookings by the day they were made, per source dimension ("channel": Booking.source,
+# "utm": the attribution's utm_source, "qr": the QR code id or ""), so each page reads one dim.
+booking_days = _rollup(
+    "analytics_booking_days",
+    Column("dim", String(8), nullable=False),
+    Column("value", String(255), nullable=False),
+    *[_count(n) for n in ("made", "from_leads", "confirmed", "completed", "booked_cents", "guests", "expired",
+                          "expired_cents")],
+)  # fmt: skip
+# Upgrade and add-on portions of the confirmed bookings made that day.
+menu_days = _rollup(
+    "analytics_menu_days",
+    Column("kind", String(8), nullable=False),
+    Column("item", String(64), nullable=False),
+    _count("portions"),
+    _count("bookings"),
+)
+# Bookings by their event's date.
+event_days = _rollup(
+    "analytics_event_days",
+    *[_count(n) for n in ("planned", "cancelled", "no_shows", "completed", "sold", "holding", "outstanding_cents",
+                          "coverage_rows", "reviewed")],
+)  # fmt: skip
+chef_days = _rollup(
+    "analytics_chef_days",
+    Column("chef_id", Integer),  # no foreign key: a deleted chef's history stays summed
+    *[_count(n) for n in ("events", "completed", "no_shows", "guests", "completed_cents")],
+)
+cancel_days = _rollup(
+    "analytics_cancel_days",
+    Column("reason_key", Text),
+    Column("label", Text),
+    _count("cancelled"),
+    _count("refund_eligible"),
+)
+# Money by the day it moved: succeeded deposits (payments) and succeeded refunds.
+money_days = _rollup(
+    "analytics_money_days",
+    *[_count(n) for n in ("deposits", "deposits_cents", "refunds", "refunds_cents")],
+)
+# Leads (not merged away) by the day they arrived, per source dimension (as bookings).
+lead_days = _rollup(
+    "analytics_lead_days",
+    Column("dim", String(8), nullable=False),
+    Column("value", String(255), nullable=False),
+    *[_count(n) for n in ("leads", "quoted", "booked", "completed")],
+)
+lead_waits = _rollup(
+    "analytics_lead_waits",
+    Column("dim", String(8), nullable=False),
+    Column("value", String(255), nullable=False),
+    Column("minute", Integer, nullable=False),
+    _count("n"),
+)
+# Customer messages by the day they arrived.
+message_days = _rollup(
+    "analytics_message_days",
+    Column("channel", String(12), nullable=False),
+    Column("intent", String(32), nullable=False),
+    _count("messages"),
+    _count("escalated"),
+)
+# Customer turns by the day they started: minute of the first reply (NULL: not answered).
+response_minutes = _rollup("analytics_response_minutes", Column("minute", Integer), _count("n"))
+# AI drafts by the day a manager sent or rejected them.
+draft_days = _rollup(
+    "analytics_draft_days",
+    Column("intent", String(32), nullable=False),
+    *[_count(n) for n in ("decided", "sent", "unchanged", "distance_sum", "distance_n")],
+)
+review_days = _rollup("analytics_review_days", Column("rating", Integer, nullable=False), _count("n"))
+review_chef_days = _rollup("analytics_review_chef_days", Column("chef_id", Integer), _count("n"), _count("rating_sum"))
+
+ROLLUP_TABLES = (booking_days, menu_days, event_days, chef_days, cancel_days, money_days, lead_days, lead_waits,
+                 message_days, response_minutes, draft_days, review_days, review_chef_days)  # fmt: skip
