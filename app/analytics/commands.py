@@ -22,6 +22,8 @@ def rebuild(slug: str | None, since: datetime | None) -> None:
     for station in stations:
         days = verify.rebuild(station, since.date() if since else None, progress=click.echo)
         click.echo(f"{station.slug}: {days} days recomputed.")
+    verify.analyze()
+    click.echo("Statistics of the rollup tables updated (ANALYZE).")
 
 
 @bp.cli.command("verify")

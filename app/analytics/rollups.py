@@ -12,7 +12,7 @@ per table: idempotent, the same code for one day (the maintenance job) and for y
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Integer, String, and_, case, cast, delete, func, insert, literal, or_, select, text, true
 from sqlalchemy.orm import aliased
@@ -33,8 +33,8 @@ TABLES = {
     "made": (r.booking_days, r.menu_days),
     "events": (r.event_days, r.chef_days, r.cancel_days),
     "money": (r.money_days,),
-    "leads": (r.lead_days, r.lead_waits),
-    "messages": (r.message_days, r.response_minutes),
+    "leads": (r.lead_days, r.lead_waits),  # and lead_wait_months, summed from the days
+    "messages": (r.message_days, r.response_minutes),  # and response_months
     "drafts": (r.draft_days,),
     "reviews": (r.review_days, r.review_chef_days),
 }
@@ -68,8 +68,8 @@ class Span:
         return and_(station_col == self.station.id, col.between(self.first, self.last))
 
 
-def _fill(table, stmt) -> None:
-    names = [c.name for c in stmt.selected_columns]
+def _fill(table, stmt, names: list[str] | None = None) -> None:
+    names = names or [c.name for c in stmt.selected_columns]
     db.session.execute(insert(table).from_select(names, stmt))
 
 
@@ -232,7 +232,8 @@ def _leads(span: Span) -> None:
     day = span.day_of(Lead.created_at, Lead.station_id).label("day")
     source = Lead.__table__.outerjoin(LeadBooking, LeadBooking.id == Lead.booking_id)
     in_span = and_(span.instants(Lead.created_at, Lead.station_id), Lead.merged_into_id.is_(None))
-    minute = sql.minute_bin(sql.seconds_between(Lead.created_at, LeadBooking.created_at)).label("minute")
+    wait = sql.seconds_between(Lead.created_at, LeadBooking.created_at)
+    waited = sql.duration_bin(wait).label("bin")
     for dim in DIMENSIONS:
         value = dimension_value(dim, Lead)
         _fill(
@@ -253,10 +254,10 @@ def _leads(span: Span) -> None:
         )
         _fill(
             r.lead_waits,
-            select(station, day, literal(dim).label("dim"), value.label("value"), minute, func.count().label("n"))
+            select(station, day, literal(dim).label("dim"), value.label("value"), waited, func.count().label("n"))
             .select_from(source)
             .where(in_span, LeadBooking.id.is_not(None))
-            .group_by(BY_DAY, BY_VALUE, text("minute")),
+            .group_by(BY_DAY, BY_VALUE, text("bin")),
         )
 
 
@@ -294,16 +295,17 @@ def _messages(span: Span) -> None:
         .subquery("thread")
     )
     turn_day = span.day_of(messages.c.created_at, messages.c.station_id).label("day")
-    minute = sql.minute_bin(sql.seconds_between(messages.c.created_at, messages.c.answered_at)).label("minute")
+    answer = sql.seconds_between(messages.c.created_at, messages.c.answered_at)
+    answered = sql.duration_bin(answer).label("bin")
     _fill(
         r.response_minutes,
-        select(station, turn_day, minute, func.count().label("n"))
+        select(station, turn_day, answered, func.count().label("n"))
         .where(
             messages.c.direction == "in",
             or_(messages.c.before.is_(None), messages.c.before == "out"),
             span.instants(messages.c.created_at, messages.c.station_id),
         )
-        .group_by(BY_DAY, text("minute")),
+        .group_by(BY_DAY, text("bin")),
     )
 
 
@@ -365,9 +367,38 @@ FILL = {
 MENU_LABELS = {item.key: item.label for item in [*DEFAULT_SETTINGS.upgrades, *DEFAULT_SETTINGS.add_ons]}
 
 
+MONTHLY = {"leads": (r.lead_waits, r.lead_wait_months), "messages": (r.response_minutes, r.response_months)}
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _sum_months(days_table, months_table, station_id: int, first: date, last: date) -> None:
+    """The month rows of the months [first, last] touch, summed again from the day rows."""
+    first, last = month_start(first), month_end(last)
+    keys = [c for c in days_table.c if c.name not in ("id", "station_id", "day", "n")]
+    month = sql.month_of(days_table.c.day).label("month")  # not "day": GROUP BY would take the column
+    db.session.execute(
+        delete(months_table).where(months_table.c.station_id == station_id, months_table.c.day.between(first, last))
+    )
+    stmt = (
+        select(days_table.c.station_id, month, *keys, func.sum(days_table.c.n).label("n"))
+        .where(days_table.c.station_id == station_id, days_table.c.day.between(first, last))
+        .group_by(days_table.c.station_id, text("month"), *keys)
+    )
+    _fill(months_table, stmt, ["station_id", "day", *[k.name for k in keys], "n"])
+
+
 def recompute(family: str, station: StationRef, first: date, last: date) -> None:
     """Replace the family's rows of `station` for the local days [first, last] (flushes, never commits)."""
     span = Span(station, first, last)
     for table in TABLES[family]:
         db.session.execute(delete(table).where(table.c.station_id == station.id, table.c.day.between(first, last)))
     FILL[family](span)
+    if family in MONTHLY:
+        _sum_months(*MONTHLY[family], station.id, first, last)

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.analytics import histogram, rollups
 from app.analytics.filters import StationRef
@@ -28,9 +28,10 @@ from app.models.review import Review
 from app.models.station import Station
 
 CHUNK_DAYS = 92
-# Figures read from histograms, by the seconds in their unit (minutes, days): within one bin of the raw value.
-APPROXIMATE = {"p50": 60.0, "p90": 60.0, "First response p50": 60.0, "First response p90": 60.0,
-               "days_to_book": 86400.0, "Median days to book": 86400.0}  # fmt: skip
+# Figures read from histograms, by the seconds in their unit: within histogram.tolerance of the raw value.
+MINUTES, DAYS = 60.0, 86400.0
+APPROXIMATE = {"p50": MINUTES, "p90": MINUTES, "First response p50": MINUTES, "First response p90": MINUTES,
+               "days_to_book": DAYS, "Median days to book": DAYS}  # fmt: skip
 
 
 def station_refs(slug: str | None = None) -> list[StationRef]:
@@ -80,12 +81,22 @@ def rebuild(station: StationRef, since: date | None = None, progress: Callable[[
     return (last - first).days + 1
 
 
-def _close(a, b, unit_seconds: float | None) -> bool:
+def analyze() -> None:
+    """PostgreSQL: fresh planner statistics after a bulk rebuild (without them it sorts on disk)."""
+    from app.analytics.sql import is_postgres
+    from app.models.analytics import ROLLUP_TABLES
+
+    if is_postgres():
+        db.session.execute(text(f"ANALYZE {', '.join(t.name for t in ROLLUP_TABLES)}"))
+        db.session.commit()
+
+
+def _close(a, b, unit: float | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
-        if unit_seconds is not None:
-            return abs(a - b) <= histogram.ERROR_SECONDS / unit_seconds + 1e-9
+        if unit is not None:
+            return abs(a - b) * unit <= histogram.tolerance(max(a, b) * unit) + 1e-6
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
     return a == b
 

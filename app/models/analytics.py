@@ -6,8 +6,8 @@ keyed by station and the station's local day (what that day means depends on the
 the day a booking was made, an event's date, the day money moved...), measures are plain
 sums, so any period of whole days is the sum of its rows. Several rows may share a key
 (one per source query): readers always sum. Response times and lead-to-booking waits are
-kept as histograms of whole minutes (`minute` = ceil(seconds / 60)), see
-`app.analytics.histogram` for the accepted error.
+kept as histograms (bins of a minute up to 4 hours, wider above), also summed per month
+for long periods; see `app.analytics.histogram` for the bins and the accepted error.
 """
 
 from __future__ import annotations
@@ -80,13 +80,21 @@ lead_days = _rollup(
     Column("value", String(255), nullable=False),
     *[_count(n) for n in ("leads", "quoted", "booked", "completed")],
 )
-lead_waits = _rollup(
-    "analytics_lead_waits",
-    Column("dim", String(8), nullable=False),
-    Column("value", String(255), nullable=False),
-    Column("minute", Integer, nullable=False),
-    _count("n"),
-)
+
+
+# Time from a lead to its booking (app.analytics.histogram bins), per day and per whole month.
+def _lead_waits(name: str) -> Table:
+    return _rollup(
+        name,
+        Column("dim", String(8), nullable=False),
+        Column("value", String(255), nullable=False),
+        Column("bin", Integer, nullable=False),
+        _count("n"),
+    )
+
+
+lead_waits = _lead_waits("analytics_lead_waits")
+lead_wait_months = _lead_waits("analytics_lead_wait_months")  # day: the first of the month
 # Customer messages by the day they arrived.
 message_days = _rollup(
     "analytics_message_days",
@@ -95,8 +103,11 @@ message_days = _rollup(
     _count("messages"),
     _count("escalated"),
 )
-# Customer turns by the day they started: minute of the first reply (NULL: not answered).
-response_minutes = _rollup("analytics_response_minutes", Column("minute", Integer), _count("n"))
+# Customer turns by the day they started: histogram bin of the time to the first reply
+# (app.analytics.histogram; NULL: not answered).
+response_minutes = _rollup("analytics_response_minutes", Column("bin", Integer), _count("n"))
+# The same summed per local month (day: the first of the month): a year reads 12 rows a bin, not 365.
+response_months = _rollup("analytics_response_months", Column("bin", Integer), _count("n"))
 # AI drafts by the day a manager sent or rejected them.
 draft_days = _rollup(
     "analytics_draft_days",
@@ -107,4 +118,5 @@ review_days = _rollup("analytics_review_days", Column("rating", Integer, nullabl
 review_chef_days = _rollup("analytics_review_chef_days", Column("chef_id", Integer), _count("n"), _count("rating_sum"))
 
 ROLLUP_TABLES = (booking_days, menu_days, event_days, chef_days, cancel_days, money_days, lead_days, lead_waits,
-                 message_days, response_minutes, draft_days, review_days, review_chef_days)  # fmt: skip
+                 lead_wait_months, message_days, response_minutes, response_months, draft_days, review_days,
+                 review_chef_days)  # fmt: skip

@@ -301,7 +301,7 @@ def _compare(app, world: World, rng: random.Random) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_rollups_equal_the_raw_queries_through_random_edits(app, world, seed):
     rng = random.Random(seed)
     with app.app_context():
@@ -313,7 +313,7 @@ def test_rollups_equal_the_raw_queries_through_random_edits(app, world, seed):
         assert run_jobs() >= 1
         assert db.session.scalar(select(rollup_tables.booking_days.c.id).limit(1)) is not None
         assert _compare(app, state, rng) == []
-        for _round in range(3):
+        for _round in range(2):
             for _ in range(rng.randint(2, 6)):
                 _edit(state)
                 db.session.commit()  # each edit its own transaction, as requests are

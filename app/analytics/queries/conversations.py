@@ -4,8 +4,8 @@ escalations, AI draft acceptance and edit distance over time by intent.
 First response is measured per customer turn, as the inbox's SLA timer runs: a turn
 starts with an inbound message that opens the thread or follows one of our replies; it
 is answered by our next outbound message, whenever that came. Read from the daily
-rollups: turns per start day as a histogram of whole minutes to the answer, so the SLA
-share is exact and the percentiles are within a minute (app.analytics.histogram).
+rollups: turns per start day as a histogram of the time to the answer (app.analytics.histogram
+states the bins, what the percentiles may be off by, and when the SLA share is exact).
 """
 
 from __future__ import annotations
@@ -29,25 +29,28 @@ def _minutes(seconds: float | None) -> float | None:
     return seconds / MINUTE if seconds is not None else None
 
 
-def _response(filters: Filters, group_of, first, last, *, by_station: bool = True) -> list[dict]:
+def _response(filters: Filters, group_of, ranges, *, monthly: bool, by_station: bool = True) -> list[dict]:
     """Turns, answered, within SLA and p50/p90 minutes per group (and station, unless pooled)."""
-    turns = r.response_minutes
-    stmt = (
-        select(group_of(turns).label("grp"), turns.c.station_id, turns.c.minute, func.sum(turns.c.n))
-        .where(readers.days(turns, filters, first, last))
-        .group_by(text("grp"), turns.c.station_id, turns.c.minute)
+    stmt = readers.histogram(
+        r.response_minutes,
+        r.response_months,
+        filters,
+        group_of,
+        ranges,
+        ["bin"],
+        monthly=monthly,
     )
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])  # turns, answered, within the SLA
     bins: dict[tuple, dict[int, int]] = defaultdict(dict)
-    for grp, station_id, minute, n in db.session.execute(stmt):
+    for grp, station_id, b, n in db.session.execute(stmt):
         key = (grp, station_id) if by_station else (grp,)
         n = int(n)
         figures = counts[key]
         figures[0] += n
-        if minute is not None:
+        if b is not None:
             figures[1] += n
-            figures[2] += n if minute <= filters.station(station_id).sla_minutes else 0
-            bins[key][minute] = bins[key].get(minute, 0) + n
+            figures[2] += n if histogram.upper_minutes(b) <= filters.station(station_id).sla_minutes else 0
+            bins[key][b] = bins[key].get(b, 0) + n
     rows = []
     for key in sorted(counts):
         count, answered, within = counts[key]
@@ -68,7 +71,12 @@ def _response(filters: Filters, group_of, first, last, *, by_station: bool = Tru
 
 
 def response_times(filters: Filters) -> Table:
-    rows = _response(filters, lambda table: readers.bucket(table, filters), filters.start, filters.end)
+    rows = _response(
+        filters,
+        lambda table: readers.bucket(table, filters),
+        [(filters.start, filters.end)],
+        monthly=filters.grain == "month",
+    )
     columns = [Column("station", "Station", "text")] if filters.all_stations else []
     return Table(
         "response_times",
@@ -224,7 +232,7 @@ def headlines(filters: Filters) -> list[Headline]:
 def _pooled(filters: Filters) -> dict[str, dict]:
     """Response figures per period, all the stations' turns together (percentiles do not add up)."""
     rows = _response(
-        filters, lambda table: readers.period(table, filters), filters.span_start, filters.end, by_station=False
+        filters, lambda table: readers.period(table, filters), readers.periods(filters), monthly=True, by_station=False
     )
     return {row["bucket"]: row for row in rows}
 

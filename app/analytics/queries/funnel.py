@@ -5,7 +5,7 @@ recorded or the lead moved to quoted or won; "booked": a booking was made from i
 "completed": that party took place. Merged duplicates are counted once (in the lead
 that absorbed them). Bookings made without a lead (the public site) have their own
 table, by the same source dimension. Read from the daily rollups; the median days to
-book comes from minute histograms (app.analytics.histogram: within a minute).
+book comes from duration histograms (app.analytics.histogram states the error).
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ def _labels(filters: Filters, values) -> dict[str, str]:
     return {v: (names.get(int(v)) or NO_QR) if v else NO_QR for v in values}
 
 
-def _counts(filters: Filters, group_of, first, last, dim: str, *, by_value: bool = False):
+def _counts(filters: Filters, group_of, ranges, dim: str, *, monthly: bool, by_value: bool = False):
     """{group: (leads, quoted, booked, completed)} and {group: median seconds from lead to booking}."""
     leads, waits = r.lead_days, r.lead_waits
+    first, last = min(a for a, _ in ranges), max(b for _, b in ranges)
     grp = group_of(leads).label("grp")
     stmt = (
         select(grp, *[func.sum(leads.c[n]) for n in ("leads", "quoted", "booked", "completed")])
@@ -45,13 +46,19 @@ def _counts(filters: Filters, group_of, first, last, dim: str, *, by_value: bool
         .group_by(text("grp"))
     )
     found = [(g, [int(v or 0) for v in values]) for g, *values in db.session.execute(stmt)]
-    wait_grp = group_of(waits).label("grp")
     wait_rows = db.session.execute(
-        select(wait_grp, waits.c.minute, func.sum(waits.c.n))
-        .where(readers.days(waits, filters, first, last), waits.c.dim == dim)
-        .group_by(text("grp"), waits.c.minute)
+        readers.histogram(
+            waits,
+            r.lead_wait_months,
+            filters,
+            group_of,
+            ranges,
+            ["bin"],
+            monthly=monthly,
+            where=lambda table: table.c.dim == dim,
+        )
     ).all()
-    labels = _labels(filters, {g for g, _ in found} | {g for g, _, _ in wait_rows}) if by_value else {}
+    labels = _labels(filters, {g for g, _ in found} | {g for g, *_ in wait_rows}) if by_value else {}
 
     def label(group: str) -> str:
         return labels.get(group, group)
@@ -61,7 +68,7 @@ def _counts(filters: Filters, group_of, first, last, dim: str, *, by_value: bool
         totals = counts[label(g)]
         for i, v in enumerate(values):
             totals[i] += v
-    hists = histogram.merge((label(g), minute, n) for g, minute, n in wait_rows)
+    hists = histogram.merge((label(g), b, n) for g, _station, b, n in wait_rows)
     medians = {g: histogram.percentiles(bins, [0.5])[0] for g, bins in hists.items()}
     return {g: tuple(v) for g, v in counts.items()}, medians
 
@@ -83,7 +90,7 @@ def _row(source: str, counts: tuple, median_seconds: float | None) -> dict:
 
 def by_source(filters: Filters) -> Table:
     counts, medians = _counts(
-        filters, lambda t: t.c.value, filters.start, filters.end, filters.source_by, by_value=True
+        filters, lambda t: t.c.value, [(filters.start, filters.end)], filters.source_by, monthly=True, by_value=True
     )
     rows = [_row(source, counts[source], medians.get(source)) for source in sorted(counts, key=lambda s: -counts[s][0])]
     label = SOURCE_DIMENSIONS[filters.source_by]
@@ -148,7 +155,7 @@ def bookings_by_source(filters: Filters) -> Table:
 
 def headlines(filters: Filters) -> list[Headline]:
     period = lambda table: readers.period(table, filters)  # noqa: E731
-    counts, medians = _counts(filters, period, filters.span_start, filters.end, "channel")
+    counts, medians = _counts(filters, period, readers.periods(filters), "channel", monthly=True)
     now = _row("", counts.get(sql.CURRENT, (0, 0, 0, 0)), medians.get(sql.CURRENT))
     before = _row("", counts.get(sql.PREVIOUS, (0, 0, 0, 0)), medians.get(sql.PREVIOUS)) if filters.compare else {}
     return [

@@ -1,8 +1,8 @@
 """analytics daily rollups (empty after the upgrade: run `flask analytics rebuild` once)
 
-Revision ID: 455b6d1d328e
+Revision ID: b541065a0008
 Revises: 150d14a40e37
-Create Date: 2026-12-03 08:49:13.690042
+Create Date: 2026-12-03 09:16:07.358971
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '455b6d1d328e'
+revision = 'b541065a0008'
 down_revision = '150d14a40e37'
 branch_labels = None
 depends_on = None
@@ -119,13 +119,27 @@ def upgrade():
     with op.batch_alter_table('analytics_lead_days', schema=None) as batch_op:
         batch_op.create_index('ix_analytics_lead_days_station_day', ['station_id', 'day'], unique=False)
 
+    op.create_table('analytics_lead_wait_months',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('dim', sa.String(length=8), nullable=False),
+    sa.Column('value', sa.String(length=255), nullable=False),
+    sa.Column('bin', sa.Integer(), nullable=False),
+    sa.Column('n', sa.BigInteger(), server_default='0', nullable=False),
+    sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_analytics_lead_wait_months_station_id_stations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_lead_wait_months'))
+    )
+    with op.batch_alter_table('analytics_lead_wait_months', schema=None) as batch_op:
+        batch_op.create_index('ix_analytics_lead_wait_months_station_day', ['station_id', 'day'], unique=False)
+
     op.create_table('analytics_lead_waits',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('station_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('dim', sa.String(length=8), nullable=False),
     sa.Column('value', sa.String(length=255), nullable=False),
-    sa.Column('minute', sa.Integer(), nullable=False),
+    sa.Column('bin', sa.Integer(), nullable=False),
     sa.Column('n', sa.BigInteger(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_analytics_lead_waits_station_id_stations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_lead_waits'))
@@ -179,13 +193,25 @@ def upgrade():
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('station_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('minute', sa.Integer(), nullable=True),
+    sa.Column('bin', sa.Integer(), nullable=True),
     sa.Column('n', sa.BigInteger(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_analytics_response_minutes_station_id_stations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_response_minutes'))
     )
     with op.batch_alter_table('analytics_response_minutes', schema=None) as batch_op:
         batch_op.create_index('ix_analytics_response_minutes_station_day', ['station_id', 'day'], unique=False)
+
+    op.create_table('analytics_response_months',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('bin', sa.Integer(), nullable=True),
+    sa.Column('n', sa.BigInteger(), server_default='0', nullable=False),
+    sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_analytics_response_months_station_id_stations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_response_months'))
+    )
+    with op.batch_alter_table('analytics_response_months', schema=None) as batch_op:
+        batch_op.create_index('ix_analytics_response_months_station_day', ['station_id', 'day'], unique=False)
 
     op.create_table('analytics_review_chef_days',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -225,6 +251,10 @@ def downgrade():
         batch_op.drop_index('ix_analytics_review_chef_days_station_day')
 
     op.drop_table('analytics_review_chef_days')
+    with op.batch_alter_table('analytics_response_months', schema=None) as batch_op:
+        batch_op.drop_index('ix_analytics_response_months_station_day')
+
+    op.drop_table('analytics_response_months')
     with op.batch_alter_table('analytics_response_minutes', schema=None) as batch_op:
         batch_op.drop_index('ix_analytics_response_minutes_station_day')
 
@@ -245,6 +275,10 @@ def downgrade():
         batch_op.drop_index('ix_analytics_lead_waits_station_day')
 
     op.drop_table('analytics_lead_waits')
+    with op.batch_alter_table('analytics_lead_wait_months', schema=None) as batch_op:
+        batch_op.drop_index('ix_analytics_lead_wait_months_station_day')
+
+    op.drop_table('analytics_lead_wait_months')
     with op.batch_alter_table('analytics_lead_days', schema=None) as batch_op:
         batch_op.drop_index('ix_analytics_lead_days_station_day')
 
