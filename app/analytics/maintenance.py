@@ -30,6 +30,7 @@ from app.extensions import db
 from app.jobs import outbox
 from app.jobs.registry import job
 from app.models.booking import Booking
+from app.models.chef import AvailabilityWindow, Blackout, Chef, TimeOff
 from app.models.conversation import Conversation, Draft, Message
 from app.models.lead import Lead
 from app.models.payment import Payment, Refund
@@ -37,6 +38,8 @@ from app.models.review import Review
 from app.models.station import Station
 
 JOB = "analytics.refresh"
+# Rows that change how many chef-slots a day has: the station's capacity rows are redone.
+CAPACITY = (Chef, AvailabilityWindow, TimeOff, Blackout, Station)
 NOTES = "analytics_touched"
 # model -> [(family, attribute that dates the row: an instant or a local date)]
 DATED = {
@@ -48,6 +51,8 @@ DATED = {
     Draft: [("drafts", "decided_at")],
     Review: [("reviews", "created_at")],
 }
+
+WATCHED = (*DATED, Conversation, *CAPACITY)
 
 
 def _values(obj, name: str) -> list:
@@ -66,6 +71,11 @@ def _station_ids(obj) -> list[int]:
 def _note(notes: list, obj) -> None:
     """What a changed row dates: [family, station id, ISO instant or date] (and the links to follow)."""
     kind = type(obj)
+    if kind in CAPACITY:
+        station_id = obj.id if kind is Station else obj.station_id
+        if station_id is not None:
+            notes.append(["capacity", station_id, None])
+        return
     for family, name in DATED.get(kind, ()):
         for station_id in _station_ids(obj):
             notes.extend([family, station_id, v.isoformat()] for v in _values(obj, name))
@@ -84,10 +94,10 @@ def _collect_changed(session: Session, flush_context, instances) -> None:
     """Changed and deleted rows: their old values are known only before the flush."""
     notes = session.info.setdefault(NOTES, [])
     for obj in session.deleted:
-        if type(obj) in DATED:
+        if type(obj) in WATCHED:
             _note(notes, obj)
     for obj in session.dirty:
-        if (type(obj) in DATED or type(obj) is Conversation) and session.is_modified(obj):
+        if (type(obj) in WATCHED) and session.is_modified(obj):
             _note(notes, obj)
 
 
@@ -96,7 +106,7 @@ def _collect_new(session: Session, flush_context) -> None:
     """New rows: their ids and defaulted instants (created_at) are set only by the flush."""
     notes = session.info.setdefault(NOTES, [])
     for obj in session.new:
-        if type(obj) in DATED or type(obj) is Conversation:
+        if type(obj) in WATCHED:
             _note(notes, obj)
 
 
@@ -154,6 +164,8 @@ def resolve(touched: list[list[Any]]) -> dict[tuple[str, int], set[date]]:
     """{(family, station id): local days} the notes stand for, following the links."""
     direct: list[tuple[str, int, Any]] = []
     for kind, ident, value in touched:
+        if kind == "capacity":
+            continue  # whole stations, see refresh()
         if kind == "booking-leads":
             rows = db.session.execute(select(Lead.station_id, Lead.created_at).where(Lead.booking_id == ident))
             direct.extend(("leads", station_id, created) for station_id, created in rows)
@@ -190,6 +202,12 @@ def refresh(touched: list[list[Any]]) -> int:
     found = resolve(touched)
     stations = _refs(station_id for _, station_id in found)
     count = 0
+    for station_id in sorted({ident for kind, ident, _ in touched if kind == "capacity"}):
+        covered = rollups.capacity_range(station_id)
+        station = db.session.get(Station, station_id)
+        if covered is not None and station is not None:
+            rollups.recompute_capacity(station, *covered)
+            count += (covered[1] - covered[0]).days + 1
     for (family, station_id), days in sorted(found.items()):
         for first, last in runs(days):
             rollups.recompute(family, stations[station_id], first, last)

@@ -26,6 +26,7 @@ from app.models.conversation import Draft, Message
 from app.models.lead import Lead
 from app.models.payment import Payment, Refund, RefundStatus
 from app.models.review import Review
+from app.models.station import Station
 from app.stations.settings import DEFAULT_SETTINGS
 
 FAMILIES = ("made", "events", "money", "leads", "messages", "drafts", "reviews")
@@ -402,3 +403,33 @@ def recompute(family: str, station: StationRef, first: date, last: date) -> None
     FILL[family](span)
     if family in MONTHLY:
         _sum_months(*MONTHLY[family], station.id, first, last)
+
+
+def capacity_by_day(station: Station, first: date, last: date) -> dict[date, int]:
+    """Chef-slots per local day, as the booking pages compute them (every day, zero included)."""
+    from app.availability.services import capacities
+
+    result = {first + timedelta(days=i): 0 for i in range((last - first).days + 1)}
+    for (day, _slot), capacity in capacities(station, first, last).items():
+        result[day] += capacity
+    return result
+
+
+def recompute_capacity(station: Station, first: date, last: date) -> None:
+    """Replace the station's capacity rows of [first, last] (flushes, never commits)."""
+    table = r.capacity_days
+    db.session.execute(delete(table).where(table.c.station_id == station.id, table.c.day.between(first, last)))
+    rows = [
+        {"station_id": station.id, "day": day, "capacity": n}
+        for day, n in capacity_by_day(station, first, last).items()
+    ]
+    db.session.execute(insert(table), rows)
+
+
+def capacity_range(station_id: int) -> tuple[date, date] | None:
+    """The days the station's capacity rows cover (the range a change recomputes)."""
+    table = r.capacity_days
+    first, last = db.session.execute(
+        select(func.min(table.c.day), func.max(table.c.day)).where(table.c.station_id == station_id)
+    ).one()
+    return (first, last) if first is not None else None

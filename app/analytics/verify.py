@@ -70,6 +70,10 @@ def rebuild(station: StationRef, since: date | None = None, progress: Callable[[
     first, last = extent
     if since is not None:
         first = since
+    rollups.recompute_capacity(
+        db.session.get(Station, station.id), first, max(last, date.today() + timedelta(days=366))
+    )
+    db.session.commit()
     day = first
     while day <= last:
         chunk_end = min(day + timedelta(days=CHUNK_DAYS - 1), last)

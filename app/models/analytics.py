@@ -114,9 +114,13 @@ draft_days = _rollup(
     Column("intent", String(32), nullable=False),
     *[_count(n) for n in ("decided", "sent", "unchanged", "distance_sum", "distance_n")],
 )
+# Chef-slots of each local day as app.availability.services.capacities() counts them, for
+# every day from the station's first row to a year ahead (zero included: a missing day is
+# computed on the fly). Recomputed whole when chefs, windows, time off, blackouts or slots change.
+capacity_days = _rollup("analytics_capacity_days", _count("capacity"))
 review_days = _rollup("analytics_review_days", Column("rating", Integer, nullable=False), _count("n"))
 review_chef_days = _rollup("analytics_review_chef_days", Column("chef_id", Integer), _count("n"), _count("rating_sum"))
 
 ROLLUP_TABLES = (booking_days, menu_days, event_days, chef_days, cancel_days, money_days, lead_days, lead_waits,
-                 lead_wait_months, message_days, response_minutes, response_months, draft_days, review_days,
-                 review_chef_days)  # fmt: skip
+                 lead_wait_months, message_days, response_minutes, response_months, draft_days, capacity_days,
+                 review_days, review_chef_days)  # fmt: skip

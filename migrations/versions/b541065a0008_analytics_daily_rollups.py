@@ -38,6 +38,17 @@ def upgrade():
     with op.batch_alter_table('analytics_booking_days', schema=None) as batch_op:
         batch_op.create_index('ix_analytics_booking_days_station_day', ['station_id', 'day'], unique=False)
 
+    op.create_table('analytics_capacity_days',
+    sa.Column('capacity', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_analytics_capacity_days_station_id_stations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_capacity_days'))
+    )
+    with op.batch_alter_table('analytics_capacity_days', schema=None) as batch_op:
+        batch_op.create_index('ix_analytics_capacity_days_station_day', ['station_id', 'day'], unique=False)
+
     op.create_table('analytics_cancel_days',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('station_id', sa.Integer(), nullable=False),
@@ -303,4 +314,8 @@ def downgrade():
         batch_op.drop_index('ix_analytics_booking_days_station_day')
 
     op.drop_table('analytics_booking_days')
+    with op.batch_alter_table('analytics_capacity_days', schema=None) as batch_op:
+        batch_op.drop_index('ix_analytics_capacity_days_station_day')
+
+    op.drop_table('analytics_capacity_days')
     # ### end Alembic commands ###

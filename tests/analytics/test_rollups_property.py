@@ -28,7 +28,7 @@ from app.analytics.reference import PAGES as RAW_PAGES
 from app.extensions import db
 from app.models import analytics as rollup_tables
 from app.models.booking import Booking
-from app.models.chef import Chef
+from app.models.chef import AvailabilityWindow, Blackout, Chef, TimeOff
 from app.models.conversation import Conversation, Draft, Message
 from app.models.customer import Customer
 from app.models.lead import Lead
@@ -85,6 +85,13 @@ def _add(row):
     return row
 
 
+def _free_chef(world: World, station: Station, day: date, slot: str) -> int | None:
+    """A random chef of the station, or None when that chef already holds the slot (uq_bookings_chef_slot)."""
+    chef_id = world.rng.choice([None, *world.chefs[station.id]])
+    taken = select(Booking.id).where(Booking.chef_id == chef_id, Booking.event_date == day, Booking.slot_time == slot)
+    return chef_id if chef_id is None or db.session.scalar(taken) is None else None
+
+
 def _booking(world: World, station: Station) -> Booking:
     rng = world.rng
     created = world.instant()
@@ -92,6 +99,7 @@ def _booking(world: World, station: Station) -> Booking:
     total = rng.randint(300, 1500) * 100
     booked = status != "expired" and rng.random() < 0.9
     event = created.date() + timedelta(days=rng.randint(-3, 120))
+    slot = rng.choice(["12:00", "18:00"])
     return _add(
         Booking(
             station_id=station.id,
@@ -100,7 +108,7 @@ def _booking(world: World, station: Station) -> Booking:
             status=status,
             source=rng.choice(SOURCES),
             event_date=event,
-            slot_time=rng.choice(["12:00", "18:00"]),
+            slot_time=slot,
             starts_at=datetime.combine(event, time(18), ZoneInfo(station.timezone)).astimezone(UTC),
             address="1 Main St",
             zip_code="30309",
@@ -113,7 +121,7 @@ def _booking(world: World, station: Station) -> Booking:
             deposit_cents=10000,
             paid_cents=rng.choice([0, 10000, total]),
             refunded_cents=rng.choice([0, 0, 10000]),
-            chef_id=rng.choice([None, *world.chefs[station.id]]),
+            chef_id=_free_chef(world, station, event, slot),
             cancel_reason=rng.choice(REASONS) if status == "cancelled" else "",
             refund_eligible=rng.random() < 0.5,
             attribution={"utm_source": u} if (u := rng.choice(UTMS)) is not None else {},
@@ -180,11 +188,13 @@ def _conversation(world: World, station: Station) -> None:
 def _populate(world: World) -> None:
     rng = world.rng
     for station in world.stations:
-        world.chefs[station.id] = [
-            _add(Chef(station_id=station.id, name=rng.choice(["Aiko", "Ben", "Cruz"]))).id
-            for _ in range(3)
-            if db.session.flush() is None
-        ]
+        chefs = [_add(Chef(station_id=station.id, name=rng.choice(["Aiko", "Ben", "Cruz"]))) for _ in range(3)]
+        db.session.flush()
+        world.chefs[station.id] = [chef.id for chef in chefs]
+        for chef_id in world.chefs[station.id]:
+            for weekday in rng.sample(range(7), 3):
+                _add(AvailabilityWindow(station_id=station.id, chef_id=chef_id, weekday=weekday,
+                                        starts=time(rng.choice([11, 14])), ends=time(23, 59)))  # fmt: skip
         customer = _add(Customer(station_id=station.id, name="Pat", email=f"pat{station.id}@example.com"))
         codes = [_add(QrCode(station_id=station.id, code=f"q{station.id}-{i}", name=rng.choice(["Truck", "Gym"]),
                              target_url="https://example.com/")) for i in range(2)]  # fmt: skip
@@ -222,7 +232,9 @@ def _edit(world: World) -> None:
     bookings = db.session.scalars(select(Booking).where(Booking.station_id == station.id)).all()
     booking = rng.choice(bookings)
     what = rng.choice(["refund", "cancel", "reschedule", "pay", "relabel", "reply", "inbound", "lead", "merge",
-                       "review", "complete", "delete_payment", "draft", "expire"])  # fmt: skip
+                       "review", "complete", "delete_payment", "draft", "expire", "window", "time_off",
+                       "blackout"])  # fmt: skip
+    chef_id = rng.choice(world.chefs[station.id])
     if what == "refund":  # a refund months after the party
         at = world.instant(late=True)
         _add(Refund(station_id=station.id, booking_id=booking.id, amount_cents=rng.randint(10, 300) * 100,
@@ -233,8 +245,10 @@ def _edit(world: World) -> None:
         booking.cancel_reason = rng.choice(REASONS)
         booking.refund_eligible = rng.random() < 0.5
     elif what == "reschedule":
+        booking.chef_id = None
+        db.session.flush()
         booking.event_date = booking.event_date + timedelta(days=rng.randint(-40, 40))
-        booking.chef_id = rng.choice([None, *world.chefs[station.id]])
+        booking.chef_id = _free_chef(world, station, booking.event_date, booking.slot_time)
     elif what == "pay":
         _add(Payment(station_id=station.id, booking_id=booking.id, kind="deposit", method="card",
                      amount_cents=10000, status="succeeded", created_at=world.instant(late=True)))  # fmt: skip
@@ -275,6 +289,17 @@ def _edit(world: World) -> None:
         payment = db.session.scalar(select(Payment).where(Payment.station_id == station.id).limit(1))
         if payment is not None:
             db.session.delete(payment)
+    elif what == "window":  # a chef's week changes: capacity of every day moves
+        _add(AvailabilityWindow(station_id=station.id, chef_id=chef_id, weekday=rng.randrange(7), starts=time(11),
+                                ends=time(23, 59)))  # fmt: skip
+    elif what == "time_off":
+        first = TODAY - timedelta(days=rng.randint(0, 300))
+        _add(TimeOff(station_id=station.id, chef_id=chef_id, first_day=first, status="approved",
+                     last_day=first + timedelta(days=rng.randint(0, 20))))  # fmt: skip
+    elif what == "blackout":
+        day = TODAY - timedelta(days=rng.randint(0, 300))
+        if db.session.scalar(select(Blackout.id).where(Blackout.station_id == station.id, Blackout.day == day)) is None:
+            _add(Blackout(station_id=station.id, day=day))
     elif what == "draft":
         draft = db.session.scalar(select(Draft).where(Draft.station_id == station.id).limit(1))
         if draft is not None:

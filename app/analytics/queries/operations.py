@@ -3,8 +3,8 @@ cancellations and no-shows with their reasons, deposit expiries.
 
 Capacity comes from app.availability.services.capacities(), the rule the booking
 pages enforce (chefs whose window covers the slot, minus approved time off, zero on a
-blackout day): three queries per station, whatever the number of bookings. "Sold"
-counts the parties that held the slot: awaiting deposit, confirmed, completed, and
+blackout day), stored per day in the rollups (computed on the fly for days past them).
+"Sold" counts the parties that held the slot: awaiting deposit, confirmed, completed, and
 no-shows (the chef went). Bookings are read from the daily rollups (by event date and by
 the day they were made).
 """
@@ -12,15 +12,15 @@ the day they were made).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from flask import g
 from sqlalchemy import func, select, text
 
 from app.analytics import readers, sql
 from app.analytics.filters import Filters
+from app.analytics.rollups import capacity_by_day
 from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
-from app.availability.services import capacities
 from app.extensions import db
 from app.models import analytics as r
 from app.models.chef import Chef
@@ -28,6 +28,10 @@ from app.models.station import Station
 
 TITLE = "Operations"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def _utilisation(filters: Filters) -> dict[tuple[int, int, str], list[int]]:
@@ -41,9 +45,19 @@ def _utilisation(filters: Filters) -> dict[tuple[int, int, str], list[int]]:
     def period(day: date) -> str:
         return sql.CURRENT if day >= filters.start else sql.PREVIOUS
 
+    stored = r.capacity_days
+    covered: dict[int, set] = defaultdict(set)
+    for station_id, day, capacity in db.session.execute(
+        select(stored.c.station_id, stored.c.day, stored.c.capacity).where(readers.days(stored, filters, first, last))
+    ):
+        covered[station_id].add(day)
+        result[(station_id, day.weekday(), period(day))][1] += capacity
     for station in db.session.scalars(select(Station).where(Station.id.in_(filters.station_ids))):
-        for (day, _slot), capacity in capacities(station, first, last).items():
-            result[(station.id, day.weekday(), period(day))][1] += capacity
+        missing = [d for d in _days(first, last) if d not in covered[station.id]]
+        if missing:  # days past the stored range: as the calendar computes them
+            for day, capacity in capacity_by_day(station, missing[0], missing[-1]).items():
+                if day not in covered[station.id]:
+                    result[(station.id, day.weekday(), period(day))][1] += capacity
     events = r.event_days
     sold = (
         select(events.c.station_id, events.c.day, func.sum(events.c.sold))
