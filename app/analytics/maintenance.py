@@ -2,33 +2,34 @@
 
 Every change of a source row goes through the ORM in a service or a job; rather than
 asking each of them to remember analytics, a session hook notes what each flush changes
-(the instants and dates that date the row, old and new values) and, at commit, emits
-one outbox job `analytics.refresh` in the same transaction (one SELECT and one INSERT:
-see bench/README.md for the measured cost). The job turns the notes into (family, station,
-local day) and recomputes each from the source rows (app.analytics.rollups.recompute):
-idempotent, so a repeated or late job only redoes the same sums. A late refund, a
-cancellation, a reschedule (old and new event date), a relabelled message: each moves the
-day it belongs to. Statements that bypass the ORM (bulk UPDATE, INSERT ... ON CONFLICT)
-are not seen: the services that use them either change nothing the rollups read or
-touch the row through the ORM afterwards (an inbound message is classified); for anything
-else, `flask analytics rebuild`.
+(the instants and dates that date the row, old and new values) and, at commit, writes
+them to `analytics_pending` in the same transaction (one INSERT: see bench/README.md for
+the measured cost). `catch_up()` turns pending notes into (family, station, local day)
+and recomputes each from the source rows (app.analytics.rollups.recompute), under a lock
+per station: idempotent, so a repeated or late run only redoes the same sums. The periodic
+job `analytics.refresh_pending` (every 30 s) and every analytics page (before it reads)
+catch up, so a page always shows what a raw query would. A late refund, a cancellation,
+a reschedule (old and new event date), a relabelled message: each moves its day. Statements that bypass the ORM
+(bulk UPDATE, INSERT ... ON CONFLICT) are not seen: the services that use them either
+change nothing the rollups read or touch the row through the ORM afterwards (an inbound
+message is classified); for anything else, `flask analytics rebuild`.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session, attributes
 
+from app import locks
 from app.analytics import rollups
 from app.analytics.filters import StationRef
 from app.extensions import db
-from app.jobs import outbox
 from app.jobs.registry import job
+from app.models import analytics as r
 from app.models.booking import Booking
 from app.models.chef import AvailabilityWindow, Blackout, Chef, TimeOff
 from app.models.conversation import Conversation, Draft, Message
@@ -37,7 +38,7 @@ from app.models.payment import Payment, Refund
 from app.models.review import Review
 from app.models.station import Station
 
-JOB = "analytics.refresh"
+JOB = "analytics.refresh_pending"
 # Rows that change how many chef-slots a day has: the station's capacity rows are redone.
 CAPACITY = (Chef, AvailabilityWindow, TimeOff, Blackout, Station)
 NOTES = "analytics_touched"
@@ -111,15 +112,13 @@ def _collect_new(session: Session, flush_context) -> None:
 
 
 @event.listens_for(Session, "before_commit")
-def _emit(session: Session) -> None:
-    if session is not db.session():
-        return
+def _write_pending(session: Session) -> None:
     if session.info.get(NOTES) or session.new or session.dirty or session.deleted:
         session.flush()
     notes = session.info.pop(NOTES, None)
     if notes:
         unique = [list(n) for n in dict.fromkeys(tuple(n) for n in notes)]
-        outbox.emit(JOB, key=f"analytics-{uuid.uuid4().hex}", touched=unique)
+        session.execute(insert(r.pending).values(touched=unique))
 
 
 @event.listens_for(Session, "after_rollback")
@@ -196,13 +195,15 @@ def runs(days: set[date]) -> list[tuple[date, date]]:
     return result
 
 
-@job(JOB, retries=3, timeout=300)
 def refresh(touched: list[list[Any]]) -> int:
-    """Recompute the station-days the notes of one transaction touched; returns how many."""
+    """Recompute the station-days the notes touched (flushes, never commits); returns how many."""
     found = resolve(touched)
+    capacity = sorted({ident for kind, ident, _ in touched if kind == "capacity"})
     stations = _refs(station_id for _, station_id in found)
+    # Two runs redoing one station-day at once would both insert its rows: one at a time per station.
+    locks.hold(*[f"analytics:{station_id}" for station_id in {*stations, *capacity}])
     count = 0
-    for station_id in sorted({ident for kind, ident, _ in touched if kind == "capacity"}):
+    for station_id in capacity:
         covered = rollups.capacity_range(station_id)
         station = db.session.get(Station, station_id)
         if covered is not None and station is not None:
@@ -212,5 +213,28 @@ def refresh(touched: list[list[Any]]) -> int:
         for first, last in runs(days):
             rollups.recompute(family, stations[station_id], first, last)
             count += (last - first).days + 1
+    return count
+
+
+def catch_up(limit: int = 200) -> int:
+    """Apply the pending notes (oldest first, up to `limit` transactions) and commit; returns station-days."""
+    stmt = select(r.pending.c.id, r.pending.c.touched).order_by(r.pending.c.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)  # two runs never take the same notes
+    rows = db.session.execute(stmt).all()
+    if not rows:
+        db.session.commit()
+        return 0
+    count = refresh([note for _, touched in rows for note in touched])
+    db.session.execute(delete(r.pending).where(r.pending.c.id.in_([row_id for row_id, _ in rows])))
     db.session.commit()
     return count
+
+
+@job(JOB, queue="periodic", retries=0, timeout=600)
+def refresh_pending() -> int:
+    """Catch the rollups up with every committed change (the pages also do before they read)."""
+    total = 0
+    while done := catch_up():
+        total += done
+    return total

@@ -49,6 +49,11 @@ def upgrade():
     with op.batch_alter_table('analytics_capacity_days', schema=None) as batch_op:
         batch_op.create_index('ix_analytics_capacity_days_station_day', ['station_id', 'day'], unique=False)
 
+    op.create_table('analytics_pending',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('touched', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_pending'))
+    )
     op.create_table('analytics_cancel_days',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('station_id', sa.Integer(), nullable=False),
@@ -318,4 +323,5 @@ def downgrade():
         batch_op.drop_index('ix_analytics_capacity_days_station_day')
 
     op.drop_table('analytics_capacity_days')
+    op.drop_table('analytics_pending')
     # ### end Alembic commands ###

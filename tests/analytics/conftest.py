@@ -13,7 +13,7 @@ from tests.support import dbq_fixture, isolated_world, make_app_fixture, session
 @pytest.fixture
 def dataset(app, world):
     """The hand-made rows of tests/analytics/dataset.py at alpha (and a few at beta), committed
-    to the test's transaction, with the rollup jobs their commit called for run; returns their ids."""
+    to the test's transaction, with the rollups caught up; returns their ids."""
     with app.app_context():
         ids = build_dataset(world.station.id, world.other.id)
         db.session.commit()
@@ -22,13 +22,10 @@ def dataset(app, world):
 
 
 def run_jobs() -> int:
-    """Run what the outbox holds (inline: the test app has no Redis), as a request's relay would."""
-    from app.jobs import outbox
+    """Catch the rollups up with the committed changes, as the periodic job does; returns station-days."""
+    from app.analytics.maintenance import refresh_pending
 
-    ran = 0
-    while handed := outbox.relay():
-        ran += handed
-    return ran
+    return refresh_pending()
 
 
 @pytest.fixture
