@@ -41,6 +41,7 @@ def main() -> int:
 
     from app.analytics import maintenance
     from app.extensions import db
+    from app.models.analytics import pending
     from app.models.booking import Booking
     from app.models.conversation import Message
     from app.models.payment import Refund
@@ -88,15 +89,8 @@ def main() -> int:
                 db.session.commit()
                 commits[on].append((time.perf_counter() - started) * 1000)
                 if on:
-                    message = db.session.scalar(
-                        select(OutboxMessage)
-                        .where(OutboxMessage.job == maintenance.JOB)
-                        .order_by(OutboxMessage.id.desc())
-                    )
-                    payload = dict(message.payload)
-                    db.session.commit()
                     started = time.perf_counter()
-                    maintenance.refresh(**payload)  # commits
+                    maintenance.catch_up()  # commits
                     jobs.append((time.perf_counter() - started) * 1000)
             hook(True)
             added = percentile(commits[True], 50) - percentile(commits[False], 50)
@@ -118,11 +112,9 @@ def main() -> int:
         touched += [["messages", m.station_id, m.created_at.isoformat()]
                     for m in db.session.scalars(select(Message).where(Message.id.in_(message_ids)))]  # fmt: skip
         maintenance.refresh(touched)
-        db.session.execute(delete(OutboxMessage).where(OutboxMessage.job == maintenance.JOB))
         db.session.commit()
-        left = db.session.scalar(
-            select(func.count()).select_from(OutboxMessage).where(OutboxMessage.job == maintenance.JOB)
-        )
+        maintenance.catch_up()
+        left = db.session.scalar(select(func.count()).select_from(pending))
     print()
     print(f"Rollup maintenance, N={args.n} commits per change and setting; {machine_summary()}; {conditions(idle)}; "
           f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; pending left: {left}")  # fmt: skip
