@@ -33,7 +33,6 @@ def table_lines(table: Table) -> Iterator[str]:
         yield line([machine(row.get(c.key), c.kind) for c in table.columns])
 
 
-
 def filename(page: str, table: Table, filters: Filters) -> str:
     """teppan-revenue-by_period-alpha-2026-01-01-to-2026-03-31.csv (slugs are URL-safe already)."""
     where = "all-stations" if filters.all_stations else filters.stations[0].slug
