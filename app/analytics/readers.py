@@ -45,14 +45,15 @@ def whole_months(first: date, last: date) -> tuple[list[tuple[date, date]], tupl
 
 
 def histogram(day_table, month_table, filters: Filters, group_of, ranges, keys: Sequence[str], *, monthly: bool,
-              where: Callable = lambda table: true()) -> Select:  # fmt: skip
-    """(grp, station_id, *keys, n) summed over `ranges` of local days: whole months from the month
-    rows when `monthly` (a year reads 12 rows per bin instead of 365), the rest from the day rows.
-    Each range must lie in one group (a period, or a month bucket) for the month rows to be right."""
+              where: Callable = lambda table: true(), measures: Sequence[str] = ("n",)) -> Select:  # fmt: skip
+    """(grp, station_id, *keys, *measures) summed over `ranges` of local days: whole months from
+    the month rows when `monthly` (a year reads 12 rows per key instead of 365), the rest from
+    the day rows. Each range must lie in one group (a period, or a month bucket) for the month
+    rows to be right."""
     parts = []
 
     def part(table, first: date, last: date):
-        columns = [group_of(table).label("grp"), table.c.station_id, *[table.c[k] for k in keys], table.c.n]
+        columns = [group_of(table).label("grp"), table.c.station_id, *[table.c[k] for k in [*keys, *measures]]]
         return select(*columns).where(days(table, filters, first, last), where(table))
 
     for first, last in ranges:
@@ -62,7 +63,7 @@ def histogram(day_table, month_table, filters: Filters, group_of, ranges, keys: 
             parts.append(part(month_table, *months))
     every = union_all(*parts).subquery()
     groups = [every.c.grp, every.c.station_id, *[every.c[k] for k in keys]]
-    return select(*groups, func.sum(every.c.n)).group_by(*groups)
+    return select(*groups, *[func.sum(every.c[m]) for m in measures]).group_by(*groups)
 
 
 def periods(filters: Filters) -> list[tuple[date, date]]:

@@ -368,7 +368,12 @@ FILL = {
 MENU_LABELS = {item.key: item.label for item in [*DEFAULT_SETTINGS.upgrades, *DEFAULT_SETTINGS.add_ons]}
 
 
-MONTHLY = {"leads": (r.lead_waits, r.lead_wait_months), "messages": (r.response_minutes, r.response_months)}
+# Day tables also kept summed per month (readers.histogram reads whole months from them).
+MONTHLY = {
+    "leads": [(r.lead_waits, r.lead_wait_months)],
+    "messages": [(r.response_minutes, r.response_months), (r.message_days, r.message_months)],
+}
+MEASURES = {"analytics_message_days": ("messages", "escalated")}  # else the one count "n"
 
 
 def month_start(day: date) -> date:
@@ -382,17 +387,18 @@ def month_end(day: date) -> date:
 def _sum_months(days_table, months_table, station_id: int, first: date, last: date) -> None:
     """The month rows of the months [first, last] touch, summed again from the day rows."""
     first, last = month_start(first), month_end(last)
-    keys = [c for c in days_table.c if c.name not in ("id", "station_id", "day", "n")]
+    measures = MEASURES.get(days_table.name, ("n",))
+    keys = [c for c in days_table.c if c.name not in ("id", "station_id", "day", *measures)]
     month = sql.month_of(days_table.c.day).label("month")  # not "day": GROUP BY would take the column
     db.session.execute(
         delete(months_table).where(months_table.c.station_id == station_id, months_table.c.day.between(first, last))
     )
     stmt = (
-        select(days_table.c.station_id, month, *keys, func.sum(days_table.c.n).label("n"))
+        select(days_table.c.station_id, month, *keys, *[func.sum(days_table.c[m]).label(m) for m in measures])
         .where(days_table.c.station_id == station_id, days_table.c.day.between(first, last))
         .group_by(days_table.c.station_id, text("month"), *keys)
     )
-    _fill(months_table, stmt, ["station_id", "day", *[k.name for k in keys], "n"])
+    _fill(months_table, stmt, ["station_id", "day", *[k.name for k in keys], *measures])
 
 
 def recompute(family: str, station: StationRef, first: date, last: date) -> None:
@@ -401,8 +407,8 @@ def recompute(family: str, station: StationRef, first: date, last: date) -> None
     for table in TABLES[family]:
         db.session.execute(delete(table).where(table.c.station_id == station.id, table.c.day.between(first, last)))
     FILL[family](span)
-    if family in MONTHLY:
-        _sum_months(*MONTHLY[family], station.id, first, last)
+    for days_table, months_table in MONTHLY.get(family, ()):
+        _sum_months(days_table, months_table, station.id, first, last)
 
 
 def capacity_by_day(station: Station, first: date, last: date) -> dict[date, int]:

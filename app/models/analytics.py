@@ -95,14 +95,21 @@ def _lead_waits(name: str) -> Table:
 
 lead_waits = _lead_waits("analytics_lead_waits")
 lead_wait_months = _lead_waits("analytics_lead_wait_months")  # day: the first of the month
-# Customer messages by the day they arrived.
-message_days = _rollup(
-    "analytics_message_days",
-    Column("channel", String(12), nullable=False),
-    Column("intent", String(32), nullable=False),
-    _count("messages"),
-    _count("escalated"),
-)
+
+
+# Customer messages by the day they arrived, and summed per local month (day: the first).
+def _messages(name: str) -> Table:
+    return _rollup(
+        name,
+        Column("channel", String(12), nullable=False),
+        Column("intent", String(32), nullable=False),
+        _count("messages"),
+        _count("escalated"),
+    )
+
+
+message_days = _messages("analytics_message_days")
+message_months = _messages("analytics_message_months")
 # Customer turns by the day they started: histogram bin of the time to the first reply
 # (app.analytics.histogram; NULL: not answered).
 response_minutes = _rollup("analytics_response_minutes", Column("bin", Integer), _count("n"))
@@ -122,8 +129,8 @@ review_days = _rollup("analytics_review_days", Column("rating", Integer, nullabl
 review_chef_days = _rollup("analytics_review_chef_days", Column("chef_id", Integer), _count("n"), _count("rating_sum"))
 
 ROLLUP_TABLES = (booking_days, menu_days, event_days, chef_days, cancel_days, money_days, lead_days, lead_waits,
-                 lead_wait_months, message_days, response_minutes, response_months, draft_days, capacity_days,
-                 review_days, review_chef_days)  # fmt: skip
+                 lead_wait_months, message_days, message_months, response_minutes, response_months, draft_days,
+                 capacity_days, review_days, review_chef_days)  # fmt: skip
 
 # What committed transactions changed and the rollups have not caught up with yet: the
 # notes of app.analytics.maintenance, written in the same transaction as the change (an

@@ -191,6 +191,20 @@ def upgrade():
     with op.batch_alter_table('analytics_message_days', schema=None) as batch_op:
         batch_op.create_index('ix_analytics_message_days_station_day', ['station_id', 'day'], unique=False)
 
+    op.create_table('analytics_message_months',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('station_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('channel', sa.String(length=12), nullable=False),
+    sa.Column('intent', sa.String(length=32), nullable=False),
+    sa.Column('messages', sa.BigInteger(), server_default='0', nullable=False),
+    sa.Column('escalated', sa.BigInteger(), server_default='0', nullable=False),
+    sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_analytics_message_months_station_id_stations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_message_months'))
+    )
+    with op.batch_alter_table('analytics_message_months', schema=None) as batch_op:
+        batch_op.create_index('ix_analytics_message_months_station_day', ['station_id', 'day'], unique=False)
+
     op.create_table('analytics_money_days',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('station_id', sa.Integer(), nullable=False),
@@ -279,6 +293,10 @@ def downgrade():
         batch_op.drop_index('ix_analytics_money_days_station_day')
 
     op.drop_table('analytics_money_days')
+    with op.batch_alter_table('analytics_message_months', schema=None) as batch_op:
+        batch_op.drop_index('ix_analytics_message_months_station_day')
+
+    op.drop_table('analytics_message_months')
     with op.batch_alter_table('analytics_message_days', schema=None) as batch_op:
         batch_op.drop_index('ix_analytics_message_days_station_day')
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text
 
 from app.analytics import histogram, readers, sql
 from app.analytics.filters import Filters
@@ -103,17 +103,25 @@ def response_times(filters: Filters) -> Table:
     )
 
 
+def _messages(filters: Filters, group_of, ranges, keys: list[str], *, monthly: bool) -> dict[tuple, list[int]]:
+    """{(grp, *keys): [messages, escalated]} of customer messages, all the filters' stations summed."""
+    stmt = readers.histogram(r.message_days, r.message_months, filters, group_of, ranges, keys, monthly=monthly,
+                             measures=("messages", "escalated"))  # fmt: skip
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for grp, _station_id, *rest in db.session.execute(stmt):
+        *key, count, escalated = rest
+        totals = sums[(grp, *key)]
+        totals[0] += int(count)
+        totals[1] += int(escalated or 0)
+    return sums
+
+
 def volume(filters: Filters) -> Table:
-    messages = r.message_days
-    stmt = (
-        select(readers.bucket(messages, filters).label("grp"), messages.c.channel, func.sum(messages.c.messages))
-        .where(readers.days(messages, filters))
-        .group_by(text("grp"), messages.c.channel)
-        .order_by(text("grp"), messages.c.channel)
-    )
+    found = _messages(filters, lambda table: readers.bucket(table, filters), [(filters.start, filters.end)],
+                      ["channel"], monthly=filters.grain == "month")  # fmt: skip
     rows = [
-        {"bucket": grp, "channel": CHANNEL_LABELS.get(channel, channel), "messages": int(count)}
-        for grp, channel, count in db.session.execute(stmt)
+        {"bucket": grp, "channel": CHANNEL_LABELS.get(channel, channel), "messages": count}
+        for (grp, channel), (count, _escalated) in sorted(found.items())
     ]
     return Table(
         "volume",
@@ -125,18 +133,11 @@ def volume(filters: Filters) -> Table:
 
 
 def intents(filters: Filters) -> Table:
-    messages = r.message_days
-    count = func.sum(messages.c.messages)
-    stmt = (
-        select(messages.c.intent, count, func.sum(messages.c.escalated))
-        .where(readers.days(messages, filters))
-        .group_by(messages.c.intent)
-        .order_by(count.desc())
-    )
+    found = _messages(filters, lambda table: literal(""), [(filters.start, filters.end)], ["intent"], monthly=True)
     rows = [
-        {"intent": intent.replace("_", " "), "messages": int(count), "escalated": int(esc or 0),
-         "escalation_rate": ratio(int(esc or 0), int(count))}
-        for intent, count, esc in db.session.execute(stmt)
+        {"intent": intent.replace("_", " "), "messages": count, "escalated": esc,
+         "escalation_rate": ratio(esc, count)}
+        for (_grp, intent), (count, esc) in sorted(found.items(), key=lambda kv: -kv[1][0])
     ]  # fmt: skip
     return Table(
         "intents",
@@ -193,17 +194,10 @@ def drafts(filters: Filters) -> Table:
 
 def headlines(filters: Filters) -> list[Headline]:
     by_period = _pooled(filters)
-    messages, decided = r.message_days, r.draft_days
-    volume_rows = db.session.execute(
-        select(
-            readers.period(messages, filters).label("grp"),
-            func.sum(messages.c.messages),
-            func.sum(messages.c.escalated),
-        )
-        .where(readers.span(messages, filters))
-        .group_by(text("grp"))
-    ).all()
-    messages_by = {grp: (int(count), int(esc or 0)) for grp, count, esc in volume_rows}
+    decided = r.draft_days
+    found = _messages(filters, lambda table: readers.period(table, filters), readers.periods(filters), [],
+                      monthly=True)  # fmt: skip
+    messages_by = {grp: (count, escalated) for (grp,), (count, escalated) in found.items()}
     draft_rows = db.session.execute(
         select(readers.period(decided, filters).label("grp"), func.sum(decided.c.sent), func.sum(decided.c.unchanged))
         .where(readers.span(decided, filters))
