@@ -65,6 +65,7 @@ def app_environment(database_url: str = BENCH_DATABASE_URL) -> dict[str, str]:
         LOG_LEVEL="WARNING",
         RATELIMIT_ENABLED="false",
     )
+    env.setdefault("PUBLIC_BASE_URL", "https://bench.example")  # production refuses to start without one
     return env
 
 

@@ -1,11 +1,12 @@
 """Analytics pages against the analytics bench database: p50/p95 ms and SQL queries per page.
 
-    .venv/bin/python bench/bench_analytics.py [-n 10] [--warmup 2] [--explain] [--days 90]
+    .venv/bin/python bench/bench_analytics.py [-n 8] [--warmup 1] [--explain] [--days 90,365]
 
 Runs the app in this process (production config) with the Flask test client, signed in
 once as the manager (station bench-atl, "this station") and once as the owner ("all
 stations"), and requests the analytics index and its five pages with the default filters
-(the last `--days` days, compared with the period before). Figures as bench_pages.py
+for each period length of `--days` (the last 90 and 365 days, each compared with the period
+before): 6 pages x 2 roles x 2 periods = 24 page views, p95 of N requests each. Figures as bench_pages.py
 measures them (same QueryLog and timing code). `--explain` prints EXPLAIN (ANALYZE,
 BUFFERS) of the slowest statement of the slowest page.
 
@@ -56,9 +57,9 @@ def sign_in(client, email: str, password: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("-n", type=int, default=10, help="measured requests per page")
-    parser.add_argument("--warmup", type=int, default=2, help="requests per page before measuring")
-    parser.add_argument("--days", type=int, default=90, help="length of the period asked for")
+    parser.add_argument("-n", type=int, default=8, help="measured requests per page")
+    parser.add_argument("--warmup", type=int, default=1, help="requests per page before measuring")
+    parser.add_argument("--days", default="90,365", help="lengths of the periods asked for, comma-separated")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest statement")
     parser.add_argument("--wait-quiet", type=float, default=0, help="wait up to N s for an idle CPU first")
     parser.add_argument("--only", default="", help="comma-separated page names (default: all)")
@@ -92,13 +93,15 @@ def main() -> int:
     database = make_url(BENCH_ANALYTICS_DATABASE_URL).database
     chosen = [p for p in PAGES if not args.only or (p or "index") in args.only.split(",")]
     results = []
-    for who, client, scope in (("manager", manager, ""), ("owner, all stations", owner, "&scope=all")):
-        for page in chosen:
-            start = (date.today() - timedelta(days=args.days - 1)).isoformat()
-            url = f"/s/{STATION}/analytics/{page}?from={start}&to={date.today().isoformat()}{scope}"
-            name = f"{page or 'index'} ({who})"
-            results.append(measure(client, log, name, [url], args.n, args.warmup, {}, database))
-            print(f"  {name}: done", file=sys.stderr, flush=True)
+    lengths = [int(d) for d in args.days.split(",")]
+    for days in lengths:
+        for who, client, scope in (("manager", manager, ""), ("owner, all stations", owner, "&scope=all")):
+            for page in chosen:
+                start = (date.today() - timedelta(days=days - 1)).isoformat()
+                url = f"/s/{STATION}/analytics/{page}?from={start}&to={date.today().isoformat()}{scope}"
+                name = f"{page or 'index'} ({who}, {days} d)"
+                results.append(measure(client, log, name, [url], args.n, args.warmup, {}, database))
+                print(f"  {name}: done", file=sys.stderr, flush=True)
 
     rows = [
         (

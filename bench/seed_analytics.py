@@ -18,7 +18,8 @@ of the bookings to hold a place. On top of them:
 - reviews for 35% of the completed parties.
 
 The owner (OWNER_EMAIL) sees every station; the manager (MANAGER_EMAIL) manages them.
-Timeline events (booking_events) are not loaded: no analytics page reads them.
+Timeline events (booking_events) are not loaded: no analytics page reads them. COPY goes
+behind the ORM, so the analytics rollups are built last, as `flask analytics rebuild` does.
 """
 
 from __future__ import annotations
@@ -384,6 +385,14 @@ def main() -> int:
         t = phase("VACUUM ANALYZE", t)
         cur.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         size = cur.fetchone()[0]
+    with app.app_context():
+        from app.analytics import verify
+
+        for station in verify.station_refs():
+            verify.rebuild(station, progress=lambda _line: None)
+        verify.analyze()
+        db.session.remove()
+    t = phase("analytics rollups (flask analytics rebuild)", t)
     print()
     print(table(["table", "rows"], [(name, f"{n:,}") for name, n in counts.items()]))
     print(f"Database size: {size}")

@@ -1,9 +1,15 @@
-"""CSV export of one analytics table, with the filters in its file name."""
+"""CSV export of one analytics table, with the filters in its file name.
+
+The table is already aggregated from the rollups (a row per bucket, station, chef...:
+hundreds of rows for a year, not the millions of source rows), and the response streams
+it a line at a time, so memory stays flat whatever the period.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from flask import Response
 
@@ -11,14 +17,20 @@ from app.analytics.filters import Filters
 from app.analytics.tables import Table, machine
 
 
-def table_csv(table: Table) -> str:
+def table_lines(table: Table) -> Iterator[str]:
     """Header of column labels, then raw values: dollars with cents, fractions, periods as dates."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.label + (" ($)" if c.kind == "money" else "") for c in table.columns])
+
+    def line(values: list[str]) -> str:
+        out.seek(0)
+        out.truncate()
+        writer.writerow(values)
+        return out.getvalue()
+
+    yield line([c.label + (" ($)" if c.kind == "money" else "") for c in table.columns])
     for row in table.rows:
-        writer.writerow([machine(row.get(c.key), c.kind) for c in table.columns])
-    return out.getvalue()
+        yield line([machine(row.get(c.key), c.kind) for c in table.columns])
 
 
 def filename(page: str, table: Table, filters: Filters) -> str:
@@ -29,7 +41,7 @@ def filename(page: str, table: Table, filters: Filters) -> str:
 
 def response(page: str, table: Table, filters: Filters) -> Response:
     return Response(
-        table_csv(table),
+        table_lines(table),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename(page, table, filters)}"'},
     )

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import TIMESTAMP, Integer, and_, case, cast, extract, func, literal, or_, select, text
+from sqlalchemy import TIMESTAMP, Date, Integer, Numeric, and_, case, cast, extract, func, literal, or_, select, text
 from sqlalchemy.sql import ColumnElement, Select
 
 from app.analytics.filters import Filters, StationRef
@@ -240,3 +240,40 @@ def for_reporting() -> None:
     """
     if is_postgres():
         db.session.execute(text(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'"))
+
+
+# --- rollups: station-local days and minute bins -------------------------------------
+
+
+def local_day(col, station_col, filters: Filters) -> ColumnElement:
+    """The station-local date of the UTC instant `col` (a DATE on PostgreSQL, 'YYYY-MM-DD' on SQLite)."""
+    local = local_timestamp(col, station_col, filters)
+    return cast(local, Date) if is_postgres() else func.date(local)
+
+
+def _whole_minutes(seconds) -> ColumnElement:
+    """ceil(seconds / 60), to the millisecond first (julianday() differences carry float noise)."""
+    if is_postgres():
+        return cast(func.ceil(func.round(cast(seconds, Numeric), 3) / 60), Integer)
+    minutes = func.round(seconds, 3) / 60.0
+    whole = cast(minutes, Integer)  # SQLite truncates toward zero
+    return whole + case((minutes > whole, 1), else_=0)
+
+
+def duration_bin(seconds) -> ColumnElement:
+    """The histogram bin of a duration: app.analytics.histogram.bin_of in SQL (integer arithmetic)."""
+    from app.analytics.histogram import BEYOND, STRETCHES
+
+    minutes = _whole_minutes(seconds)
+    whens, previous_bin, previous_top = [], 0, 0
+    for last_bin, top, width in STRETCHES:
+        whens.append((minutes <= top, previous_bin + (minutes - previous_top + width - 1) // width))
+        previous_bin, previous_top = last_bin, top
+    return case(*whens, else_=previous_bin + (minutes - previous_top + BEYOND - 1) // BEYOND)
+
+
+def month_of(day) -> ColumnElement:
+    """The first day of the month of a DATE column."""
+    if is_postgres():
+        return cast(func.date_trunc("month", day), Date)
+    return func.date(day, "start of month")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
-from app.analytics import bp, charts, csv, filters, sql
+from app.analytics import bp, charts, csv, filters, maintenance, sql
 from app.analytics.queries import PAGES
 from app.analytics.tables import display
 from app.permissions import require
@@ -19,6 +19,7 @@ INDEX_ORDER = ("revenue", "funnel", "operations", "conversations", "reviews")
 
 
 def _filters() -> filters.Filters:
+    maintenance.catch_up()  # changes committed since the last run first: the figures are exact
     sql.for_reporting()
     return filters.parse(request.args, g.station, may_see_all=current_user.is_owner)
 

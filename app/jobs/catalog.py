@@ -18,6 +18,7 @@ JOB_MODULES = (
     "app.reviews.jobs",
     "app.newsletter.jobs",
     "app.leads.jobs",
+    "app.analytics.maintenance",
 )
 
 

@@ -44,6 +44,7 @@ PERIODIC = [
     Periodic("newsletter.start_due_campaigns", timedelta(minutes=1)),
     Periodic("leads.rescore_open", timedelta(days=1)),
     Periodic("conversations.expire_stale_drafts", timedelta(minutes=5)),
+    Periodic("analytics.refresh_pending", timedelta(seconds=30)),
 ]
 
 

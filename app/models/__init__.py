@@ -1,5 +1,6 @@
 """All models, imported so that Alembic and `db.create_all` see every table."""
 
+from app.models.analytics import ROLLUP_TABLES
 from app.models.audit import AuditEntry
 from app.models.booking import Booking, BookingEvent, BookingStatus, IdempotencyRecord, SlotLock
 from app.models.chef import AvailabilityWindow, Blackout, Chef, TimeOff
@@ -31,6 +32,7 @@ from app.models.stripe_event import StripeEvent
 from app.models.user import Membership, Role, User
 
 __all__ = [
+    "ROLLUP_TABLES",
     "AuditEntry",
     "AvailabilityWindow",
     "Blackout",

@@ -13,11 +13,19 @@ from tests.support import dbq_fixture, isolated_world, make_app_fixture, session
 @pytest.fixture
 def dataset(app, world):
     """The hand-made rows of tests/analytics/dataset.py at alpha (and a few at beta), committed
-    to the test's transaction; returns their ids."""
+    to the test's transaction, with the rollups caught up; returns their ids."""
     with app.app_context():
         ids = build_dataset(world.station.id, world.other.id)
         db.session.commit()
+        run_jobs()
     return ids
+
+
+def run_jobs() -> int:
+    """Catch the rollups up with the committed changes, as the periodic job does; returns station-days."""
+    from app.analytics.maintenance import refresh_pending
+
+    return refresh_pending()
 
 
 @pytest.fixture

@@ -3,89 +3,63 @@ escalations, AI draft acceptance and edit distance over time by intent.
 
 First response is measured per customer turn, as the inbox's SLA timer runs: a turn
 starts with an inbound message that opens the thread or follows one of our replies; it
-is answered by our next outbound message. One pass of window functions over the
-period's messages (plus a week before, to see what a turn follows, and a week after, to
-see its answer) finds both; turns still unanswered a week later count as not answered.
+is answered by our next outbound message, whenever that came. Read from the daily
+rollups: turns per start day as a histogram of the time to the answer (app.analytics.histogram
+states the bins, what the percentiles may be off by, and when the SLA share is exact).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import defaultdict
 
-from sqlalchemy import and_, case, func, or_, select, text
+from sqlalchemy import func, literal, select, text
 
-from app.analytics import sql
+from app.analytics import histogram, readers, sql
 from app.analytics.filters import Filters
 from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
 from app.extensions import db
-from app.models.conversation import CHANNEL_LABELS, Draft, Message
+from app.models import analytics as r
+from app.models.conversation import CHANNEL_LABELS
 
 TITLE = "Conversations"
-LOOK_AROUND = timedelta(days=7)
 MINUTE = 60.0
-
-
-def _turns(filters: Filters, first, last):
-    """Subquery of customer turns starting in [first, last]: station, channel, start, seconds to answer."""
-    thread = {"partition_by": Message.conversation_id, "order_by": (Message.created_at.desc(), Message.id.desc())}
-    earliest = min(s.midnight_utc(first) for s in filters.stations) - LOOK_AROUND
-    latest = max(s.midnight_utc(last + timedelta(days=1)) for s in filters.stations) + LOOK_AROUND
-    messages = (
-        select(
-            Message.station_id,
-            Message.channel,
-            Message.direction,
-            Message.created_at,
-            # Newest first: lead() is the message before, the running min the first reply after.
-            func.lead(Message.direction).over(**thread).label("before"),
-            func.min(case((Message.direction == "out", Message.created_at)))
-            .over(**thread, rows=(None, 0))
-            .label("answered_at"),
-        )
-        .where(sql.in_stations(Message.station_id, filters), Message.created_at >= earliest)
-        .where(Message.created_at < latest)
-        .subquery("thread")
-    )
-    return (
-        select(
-            messages.c.station_id,
-            messages.c.channel,
-            messages.c.created_at,
-            sql.seconds_between(messages.c.created_at, messages.c.answered_at).label("seconds"),
-        )
-        .where(
-            messages.c.direction == "in",
-            or_(messages.c.before.is_(None), messages.c.before == "out"),
-            sql.instant_in_range(messages.c.created_at, messages.c.station_id, filters, first, last),
-        )
-        .subquery("turns")
-    )
 
 
 def _minutes(seconds: float | None) -> float | None:
     return seconds / MINUTE if seconds is not None else None
 
 
-def _response(filters: Filters, group_of, first, last, *, by_station: bool = True) -> list[dict]:
+def _response(filters: Filters, group_of, ranges, *, monthly: bool, by_station: bool = True) -> list[dict]:
     """Turns, answered, within SLA and p50/p90 minutes per group (and station, unless pooled)."""
-    turns = _turns(filters, first, last)
-    keys = [group_of(turns.c.created_at, turns.c.station_id).label("grp")]
-    if by_station:
-        keys.append(turns.c.station_id.label("station_id"))
-    sla_seconds = case({s.id: s.sla_minutes * MINUTE for s in filters.stations}, value=turns.c.station_id)
-    aggregates = [
-        func.count(),
-        func.count(turns.c.seconds),
-        func.sum(case((turns.c.seconds <= sla_seconds, 1), else_=0)),
-    ]
-    found = sql.aggregate_with_percentiles(turns, keys, aggregates, turns.c.seconds, [0.5, 0.9])
+    stmt = readers.histogram(
+        r.response_minutes,
+        r.response_months,
+        filters,
+        group_of,
+        ranges,
+        ["bin"],
+        monthly=monthly,
+    )
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])  # turns, answered, within the SLA
+    bins: dict[tuple, dict[int, int]] = defaultdict(dict)
+    for grp, station_id, b, n in db.session.execute(stmt):
+        key = (grp, station_id) if by_station else (grp,)
+        n = int(n)
+        figures = counts[key]
+        figures[0] += n
+        if b is not None:
+            figures[1] += n
+            figures[2] += n if histogram.upper_minutes(b) <= filters.station(station_id).sla_minutes else 0
+            bins[key][b] = bins[key].get(b, 0) + n
     rows = []
-    for *key, count, answered, within, p50, p90 in sorted(found, key=lambda r: (r[0], r[1])):
+    for key in sorted(counts):
+        count, answered, within = counts[key]
+        p50, p90 = histogram.percentiles(bins.get(key, {}), [0.5, 0.9])
         row = {
             "bucket": key[0],
             "turns": count,
             "answered": answered,
-            "within_sla": ratio(int(within or 0), count),
+            "within_sla": ratio(within, count),
             "p50": _minutes(p50),
             "p90": _minutes(p90),
         }
@@ -98,7 +72,10 @@ def _response(filters: Filters, group_of, first, last, *, by_station: bool = Tru
 
 def response_times(filters: Filters) -> Table:
     rows = _response(
-        filters, lambda col, station: sql.bucket_of_instant(col, station, filters), filters.start, filters.end
+        filters,
+        lambda table: readers.bucket(table, filters),
+        [(filters.start, filters.end)],
+        monthly=filters.grain == "month",
     )
     columns = [Column("station", "Station", "text")] if filters.all_stations else []
     return Table(
@@ -126,24 +103,25 @@ def response_times(filters: Filters) -> Table:
     )
 
 
-def _inbound(filters: Filters):
-    return and_(
-        Message.direction == "in",
-        sql.instant_in_range(Message.created_at, Message.station_id, filters, filters.start, filters.end),
-    )
+def _messages(filters: Filters, group_of, ranges, keys: list[str], *, monthly: bool) -> dict[tuple, list[int]]:
+    """{(grp, *keys): [messages, escalated]} of customer messages, all the filters' stations summed."""
+    stmt = readers.histogram(r.message_days, r.message_months, filters, group_of, ranges, keys, monthly=monthly,
+                             measures=("messages", "escalated"))  # fmt: skip
+    sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for grp, _station_id, *rest in db.session.execute(stmt):
+        *key, count, escalated = rest
+        totals = sums[(grp, *key)]
+        totals[0] += int(count)
+        totals[1] += int(escalated or 0)
+    return sums
 
 
 def volume(filters: Filters) -> Table:
-    bucket = sql.bucket_of_instant(Message.created_at, Message.station_id, filters)
-    stmt = (
-        select(bucket.label("grp"), Message.channel, func.count())
-        .where(_inbound(filters))
-        .group_by(text("grp"), Message.channel)
-        .order_by(text("grp"), Message.channel)
-    )
+    found = _messages(filters, lambda table: readers.bucket(table, filters), [(filters.start, filters.end)],
+                      ["channel"], monthly=filters.grain == "month")  # fmt: skip
     rows = [
         {"bucket": grp, "channel": CHANNEL_LABELS.get(channel, channel), "messages": count}
-        for grp, channel, count in db.session.execute(stmt)
+        for (grp, channel), (count, _escalated) in sorted(found.items())
     ]
     return Table(
         "volume",
@@ -155,17 +133,11 @@ def volume(filters: Filters) -> Table:
 
 
 def intents(filters: Filters) -> Table:
-    escalated = func.sum(case((Message.escalate.is_(True), 1), else_=0))
-    stmt = (
-        select(func.coalesce(Message.intent, "unlabelled").label("intent"), func.count(), escalated)
-        .where(_inbound(filters))
-        .group_by(text("intent"))
-        .order_by(func.count().desc())
-    )
+    found = _messages(filters, lambda table: literal(""), [(filters.start, filters.end)], ["intent"], monthly=True)
     rows = [
-        {"intent": intent.replace("_", " "), "messages": count, "escalated": int(esc or 0),
-         "escalation_rate": ratio(int(esc or 0), count)}
-        for intent, count, esc in db.session.execute(stmt)
+        {"intent": intent.replace("_", " "), "messages": count, "escalated": esc,
+         "escalation_rate": ratio(esc, count)}
+        for (_grp, intent), (count, esc) in sorted(found.items(), key=lambda kv: -kv[1][0])
     ]  # fmt: skip
     return Table(
         "intents",
@@ -183,32 +155,23 @@ def intents(filters: Filters) -> Table:
 
 
 def drafts(filters: Filters) -> Table:
-    bucket = sql.bucket_of_instant(Draft.decided_at, Draft.station_id, filters)
-    sent = Draft.status == "sent"
+    decided = r.draft_days
+    names = ("decided", "sent", "unchanged", "distance_sum", "distance_n")
     stmt = (
         select(
-            bucket.label("grp"),
-            func.coalesce(Draft.intent, "other").label("intent"),
-            func.count(),
-            func.sum(case((sent, 1), else_=0)),
-            func.sum(case((and_(sent, Draft.accepted_unchanged.is_(True)), 1), else_=0)),
-            func.avg(case((sent, Draft.edit_distance))),
+            readers.bucket(decided, filters).label("grp"), decided.c.intent, *[func.sum(decided.c[n]) for n in names]
         )
-        .where(
-            Draft.source == "ai",
-            Draft.status.in_(("sent", "rejected")),
-            sql.instant_in_range(Draft.decided_at, Draft.station_id, filters, filters.start, filters.end),
-        )
-        .group_by(text("grp"), text("intent"))
-        .order_by(text("grp"), text("intent"))
+        .where(readers.days(decided, filters))
+        .group_by(text("grp"), decided.c.intent)
+        .order_by(text("grp"), decided.c.intent)
     )
     rows = []
-    for grp, intent, decided, sent_count, unchanged, distance in db.session.execute(stmt):
+    for grp, intent, count, sent_count, unchanged, distance_sum, distance_n in db.session.execute(stmt):
         sent_count, unchanged = int(sent_count or 0), int(unchanged or 0)
         rows.append(
-            {"bucket": grp, "intent": intent.replace("_", " "), "decided": decided, "sent": sent_count,
-             "unchanged": unchanged, "rejected": decided - sent_count, "acceptance": ratio(unchanged, sent_count),
-             "edit_distance": float(distance) if distance is not None else None}
+            {"bucket": grp, "intent": intent.replace("_", " "), "decided": int(count), "sent": sent_count,
+             "unchanged": unchanged, "rejected": int(count) - sent_count, "acceptance": ratio(unchanged, sent_count),
+             "edit_distance": int(distance_sum) / int(distance_n) if distance_n else None}
         )  # fmt: skip
     return Table(
         "drafts",
@@ -231,26 +194,20 @@ def drafts(filters: Filters) -> Table:
 
 def headlines(filters: Filters) -> list[Headline]:
     by_period = _pooled(filters)
-    period = sql.period_of_instant(Message.created_at, Message.station_id, filters).label("grp")
-    volume_rows = db.session.execute(
-        select(period, func.count(), func.sum(case((Message.escalate.is_(True), 1), else_=0)))
-        .where(Message.direction == "in")
-        .where(sql.instant_in_range(Message.created_at, Message.station_id, filters, filters.span_start, filters.end))
-        .group_by(text("grp"))
-    ).all()
-    messages = {grp: (count, int(esc or 0)) for grp, count, esc in volume_rows}
-    decided = sql.period_of_instant(Draft.decided_at, Draft.station_id, filters).label("grp")
+    decided = r.draft_days
+    found = _messages(filters, lambda table: readers.period(table, filters), readers.periods(filters), [],
+                      monthly=True)  # fmt: skip
+    messages_by = {grp: (count, escalated) for (grp,), (count, escalated) in found.items()}
     draft_rows = db.session.execute(
-        select(decided, func.count(), func.sum(case((Draft.accepted_unchanged.is_(True), 1), else_=0)))
-        .where(Draft.source == "ai", Draft.status == "sent")
-        .where(sql.instant_in_range(Draft.decided_at, Draft.station_id, filters, filters.span_start, filters.end))
+        select(readers.period(decided, filters).label("grp"), func.sum(decided.c.sent), func.sum(decided.c.unchanged))
+        .where(readers.span(decided, filters))
         .group_by(text("grp"))
     ).all()
-    acceptance = {grp: ratio(int(unchanged or 0), count) for grp, count, unchanged in draft_rows}
+    acceptance = {grp: ratio(int(unchanged or 0), int(count or 0)) for grp, count, unchanged in draft_rows}
 
     def pick(which: str) -> dict:
         row = by_period.get(which, {})
-        count, escalated = messages.get(which, (0, 0))
+        count, escalated = messages_by.get(which, (0, 0))
         return {"p50": row.get("p50"), "p90": row.get("p90"), "within": row.get("within_sla"),
                 "messages": count, "escalated": escalated, "acceptance": acceptance.get(which)}  # fmt: skip
 
@@ -269,11 +226,7 @@ def headlines(filters: Filters) -> list[Headline]:
 def _pooled(filters: Filters) -> dict[str, dict]:
     """Response figures per period, all the stations' turns together (percentiles do not add up)."""
     rows = _response(
-        filters,
-        lambda col, station: sql.period_of_instant(col, station, filters),
-        filters.span_start,
-        filters.end,
-        by_station=False,
+        filters, lambda table: readers.period(table, filters), readers.periods(filters), monthly=True, by_station=False
     )
     return {row["bucket"]: row for row in rows}
 

@@ -4,64 +4,73 @@ A lead counts in the period it arrived (station-local day). "Quoted": a quote wa
 recorded or the lead moved to quoted or won; "booked": a booking was made from it;
 "completed": that party took place. Merged duplicates are counted once (in the lead
 that absorbed them). Bookings made without a lead (the public site) have their own
-table, by the same source dimension.
+table, by the same source dimension. Read from the daily rollups; the median days to
+book comes from duration histograms (app.analytics.histogram states the error).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Text, and_, case, cast, func, literal_column, or_, select, text
-from sqlalchemy.orm import aliased
+from collections import defaultdict
 
-from app.analytics import sql
+from sqlalchemy import func, select, text
+
+from app.analytics import histogram, readers, sql
 from app.analytics.filters import SOURCE_DIMENSIONS, Filters
 from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
 from app.extensions import db
-from app.models.booking import Booking
-from app.models.lead import Lead
+from app.models import analytics as r
 from app.models.qr import QrCode
 
 TITLE = "Funnel"
 DAY = 86400.0
-LeadBooking = aliased(Booking, name="lead_booking")
-QUOTED = or_(
-    Lead.stage.in_(("quoted", "won")),
-    Lead.booking_id.is_not(None),
-    # Unset JSON is SQL NULL, but a quote cleared from Python is stored as JSON null.
-    and_(Lead.quote.is_not(None), cast(Lead.quote, Text) != "null"),
-)
+NO_QR = "(no QR code)"
 
 
-def _source(filters: Filters, model) -> tuple:
-    """(label expression, outer join target or None) of the chosen source dimension."""
-    if filters.source_by == "qr":
-        return func.coalesce(QrCode.name, "(no QR code)"), QrCode
-    if filters.source_by == "utm":
-        touch = model.first_touch if model is Lead else model.attribution
-        return func.coalesce(func.nullif(touch["utm_source"].as_string(), ""), "(none)"), None
-    return model.source, None
+def _labels(filters: Filters, values) -> dict[str, str]:
+    """Group label of each stored value: QR codes by their current name, as the raw query joins them."""
+    if filters.source_by != "qr":
+        return {v: v for v in values}
+    ids = [int(v) for v in values if v]
+    names = dict(db.session.execute(select(QrCode.id, QrCode.name).where(QrCode.id.in_(ids))).all()) if ids else {}
+    return {v: (names.get(int(v)) or NO_QR) if v else NO_QR for v in values}
 
 
-def _counts(filters: Filters, group, first, last, join_qr=None):
+def _counts(filters: Filters, group_of, ranges, dim: str, *, monthly: bool, by_value: bool = False):
     """{group: (leads, quoted, booked, completed)} and {group: median seconds from lead to booking}."""
-    completed = LeadBooking.status == "completed"
-    source = Lead.__table__.outerjoin(LeadBooking, LeadBooking.id == Lead.booking_id)
-    if join_qr is not None:
-        source = source.outerjoin(QrCode, QrCode.id == Lead.qr_code_id)
-    aggregates = [
-        func.count(),
-        func.sum(case((QUOTED, 1), else_=0)),
-        func.sum(case((Lead.booking_id.is_not(None), 1), else_=0)),
-        func.sum(case((completed, 1), else_=0)),
-    ]
-    in_period = and_(
-        sql.instant_in_range(Lead.created_at, Lead.station_id, filters, first, last), Lead.merged_into_id.is_(None)
+    leads, waits = r.lead_days, r.lead_waits
+    first, last = min(a for a, _ in ranges), max(b for _, b in ranges)
+    grp = group_of(leads).label("grp")
+    stmt = (
+        select(grp, *[func.sum(leads.c[n]) for n in ("leads", "quoted", "booked", "completed")])
+        .where(readers.days(leads, filters, first, last), leads.c.dim == dim)
+        .group_by(text("grp"))
     )
-    # NULL for leads without a booking: percentile_cont skips them.
-    wait = sql.seconds_between(Lead.created_at, LeadBooking.created_at)
-    found = sql.aggregate_with_percentiles(source, [group.label("grp")], aggregates, wait, [0.5], where=in_period)
-    counts = {grp: (n, int(q or 0), int(b or 0), int(c or 0)) for grp, n, q, b, c, _ in found}
-    medians = {grp: median for grp, *_, median in found}
-    return counts, medians
+    found = [(g, [int(v or 0) for v in values]) for g, *values in db.session.execute(stmt)]
+    wait_rows = db.session.execute(
+        readers.histogram(
+            waits,
+            r.lead_wait_months,
+            filters,
+            group_of,
+            ranges,
+            ["bin"],
+            monthly=monthly,
+            where=lambda table: table.c.dim == dim,
+        )
+    ).all()
+    labels = _labels(filters, {g for g, _ in found} | {g for g, *_ in wait_rows}) if by_value else {}
+
+    def label(group: str) -> str:
+        return labels.get(group, group)
+
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for g, values in found:
+        totals = counts[label(g)]
+        for i, v in enumerate(values):
+            totals[i] += v
+    hists = histogram.merge((label(g), b, n) for g, _station, b, n in wait_rows)
+    medians = {g: histogram.percentiles(bins, [0.5])[0] for g, bins in hists.items()}
+    return {g: tuple(v) for g, v in counts.items()}, medians
 
 
 def _row(source: str, counts: tuple, median_seconds: float | None) -> dict:
@@ -80,8 +89,9 @@ def _row(source: str, counts: tuple, median_seconds: float | None) -> dict:
 
 
 def by_source(filters: Filters) -> Table:
-    group, join_qr = _source(filters, Lead)
-    counts, medians = _counts(filters, group, filters.start, filters.end, join_qr)
+    counts, medians = _counts(
+        filters, lambda t: t.c.value, [(filters.start, filters.end)], filters.source_by, monthly=True, by_value=True
+    )
     rows = [_row(source, counts[source], medians.get(source)) for source in sorted(counts, key=lambda s: -counts[s][0])]
     label = SOURCE_DIMENSIONS[filters.source_by]
     return Table(
@@ -105,26 +115,24 @@ def by_source(filters: Filters) -> Table:
 
 
 def bookings_by_source(filters: Filters) -> Table:
-    group, join_qr = _source(filters, Booking)
+    made = r.booking_days
+    names = ("made", "from_leads", "confirmed", "completed", "booked_cents")
     stmt = (
-        select(
-            group.label("grp"),
-            func.count(),
-            func.sum(case((Booking.lead_id.is_not(None), 1), else_=0)),
-            func.sum(case((Booking.confirmed_at.is_not(None), 1), else_=0)),
-            func.sum(case((Booking.status == "completed", 1), else_=0)),
-            func.sum(case((Booking.confirmed_at.is_not(None), Booking.total_cents), else_=0)),
-        )
-        .where(sql.instant_in_range(Booking.created_at, Booking.station_id, filters, filters.start, filters.end))
-        .group_by(text("grp"))
-        .order_by(literal_column("2").desc())
+        select(made.c.value, *[func.sum(made.c[n]) for n in names])
+        .where(readers.days(made, filters), made.c.dim == filters.source_by)
+        .group_by(made.c.value)
     )
-    if join_qr is not None:
-        stmt = stmt.outerjoin(QrCode, QrCode.id == Booking.qr_code_id)
+    found = db.session.execute(stmt).all()
+    labels = _labels(filters, {value for value, *_ in found})
+    sums: dict[str, list[int]] = defaultdict(lambda: [0] * len(names))
+    for value, *values in found:
+        totals = sums[labels[value]]
+        for i, v in enumerate(values):
+            totals[i] += int(v or 0)
     rows = [
-        {"source": grp, "bookings": n, "from_leads": int(leads or 0), "confirmed": int(confirmed or 0),
-         "completed": int(completed or 0), "confirm_rate": ratio(confirmed or 0, n), "booked_cents": int(value or 0)}
-        for grp, n, leads, confirmed, completed, value in db.session.execute(stmt)
+        {"source": grp, "bookings": n, "from_leads": leads, "confirmed": confirmed, "completed": completed,
+         "confirm_rate": ratio(confirmed, n), "booked_cents": value}
+        for grp, (n, leads, confirmed, completed, value) in sorted(sums.items(), key=lambda kv: -kv[1][0])
     ]  # fmt: skip
     label = SOURCE_DIMENSIONS[filters.source_by]
     return Table(
@@ -146,8 +154,8 @@ def bookings_by_source(filters: Filters) -> Table:
 
 
 def headlines(filters: Filters) -> list[Headline]:
-    period = sql.period_of_instant(Lead.created_at, Lead.station_id, filters)
-    counts, medians = _counts(filters, period, filters.span_start, filters.end)
+    period = lambda table: readers.period(table, filters)  # noqa: E731
+    counts, medians = _counts(filters, period, readers.periods(filters), "channel", monthly=True)
     now = _row("", counts.get(sql.CURRENT, (0, 0, 0, 0)), medians.get(sql.CURRENT))
     before = _row("", counts.get(sql.PREVIOUS, (0, 0, 0, 0)), medians.get(sql.PREVIOUS)) if filters.compare else {}
     return [

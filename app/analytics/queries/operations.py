@@ -3,31 +3,35 @@ cancellations and no-shows with their reasons, deposit expiries.
 
 Capacity comes from app.availability.services.capacities(), the rule the booking
 pages enforce (chefs whose window covers the slot, minus approved time off, zero on a
-blackout day): three queries per station, whatever the number of bookings. "Sold"
-counts the parties that held the slot: awaiting deposit, confirmed, completed, and
-no-shows (the chef went).
+blackout day), stored per day in the rollups (computed on the fly for days past them).
+"Sold" counts the parties that held the slot: awaiting deposit, confirmed, completed, and
+no-shows (the chef went). Bookings are read from the daily rollups (by event date and by
+the day they were made).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 from flask import g
-from sqlalchemy import case, func, select, text
+from sqlalchemy import func, select, text
 
-from app.analytics import sql
+from app.analytics import readers, sql
 from app.analytics.filters import Filters
+from app.analytics.rollups import capacity_by_day
 from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
-from app.availability.services import capacities
 from app.extensions import db
-from app.models.booking import Booking
+from app.models import analytics as r
 from app.models.chef import Chef
 from app.models.station import Station
 
 TITLE = "Operations"
-SOLD = ("pending_deposit", "confirmed", "completed", "no_show")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def _utilisation(filters: Filters) -> dict[tuple[int, int, str], list[int]]:
@@ -41,26 +45,27 @@ def _utilisation(filters: Filters) -> dict[tuple[int, int, str], list[int]]:
     def period(day: date) -> str:
         return sql.CURRENT if day >= filters.start else sql.PREVIOUS
 
+    stored = r.capacity_days
+    covered: dict[int, set] = defaultdict(set)
+    for station_id, day, capacity in db.session.execute(
+        select(stored.c.station_id, stored.c.day, stored.c.capacity).where(readers.days(stored, filters, first, last))
+    ):
+        covered[station_id].add(day)
+        result[(station_id, day.weekday(), period(day))][1] += capacity
     for station in db.session.scalars(select(Station).where(Station.id.in_(filters.station_ids))):
-        for (day, _slot), capacity in capacities(station, first, last).items():
-            result[(station.id, day.weekday(), period(day))][1] += capacity
-    weekday = sql.weekday_of_date(Booking.event_date)
+        missing = [d for d in _days(first, last) if d not in covered[station.id]]
+        if missing:  # days past the stored range: as the calendar computes them
+            for day, capacity in capacity_by_day(station, missing[0], missing[-1]).items():
+                if day not in covered[station.id]:
+                    result[(station.id, day.weekday(), period(day))][1] += capacity
+    events = r.event_days
     sold = (
-        select(
-            Booking.station_id,
-            weekday.label("weekday"),
-            sql.period_of_date(Booking.event_date, filters).label("period"),
-            func.count(),
-        )
-        .where(
-            sql.in_stations(Booking.station_id, filters),
-            Booking.event_date.between(first, last),
-            Booking.status.in_(SOLD),
-        )
-        .group_by(text("station_id"), text("weekday"), text("period"))
+        select(events.c.station_id, events.c.day, func.sum(events.c.sold))
+        .where(readers.days(events, filters, first, last))
+        .group_by(events.c.station_id, events.c.day)
     )
-    for station_id, day_of_week, which, count in db.session.execute(sold):
-        result[(station_id, int(day_of_week), which)][0] += count
+    for station_id, day, count in db.session.execute(sold):
+        result[(station_id, day.weekday(), period(day))][0] += int(count or 0)
     memo[filters] = result
     return result
 
@@ -94,29 +99,23 @@ def utilisation(filters: Filters) -> Table:
 
 
 def chef_load(filters: Filters) -> Table:
-    completed = Booking.status == "completed"
+    chefs = r.chef_days
+    events = func.sum(chefs.c.events)
     stmt = (
         select(
-            Booking.station_id,
+            chefs.c.station_id,
             Chef.name,
-            func.count(),
-            func.sum(case((completed, 1), else_=0)),
-            func.sum(case((Booking.status == "no_show", 1), else_=0)),
-            func.sum(case((completed, Booking.adults + Booking.children + Booking.toddlers), else_=0)),
-            func.sum(case((completed, Booking.total_cents), else_=0)),
+            events,
+            *[func.sum(chefs.c[n]) for n in ("completed", "no_shows", "guests", "completed_cents")],
         )
-        .select_from(Booking)
-        .outerjoin(Chef, Chef.id == Booking.chef_id)
-        .where(
-            sql.in_stations(Booking.station_id, filters),
-            Booking.event_date.between(filters.start, filters.end),
-            Booking.status.in_(SOLD),
-        )
-        .group_by(Booking.station_id, Chef.id, Chef.name)
-        .order_by(func.count().desc(), Chef.name)
+        .select_from(chefs)
+        .outerjoin(Chef, Chef.id == chefs.c.chef_id)
+        .where(readers.days(chefs, filters))
+        .group_by(chefs.c.station_id, chefs.c.chef_id, Chef.name)
+        .order_by(events.desc(), Chef.name)
     )
     rows = [
-        {"station": filters.station(station_id).name, "chef": name or "(no chef assigned yet)", "events": events,
+        {"station": filters.station(station_id).name, "chef": name or "(no chef assigned yet)", "events": int(events),
          "completed": int(done or 0), "no_shows": int(no_shows or 0), "guests": int(guests or 0),
          "completed_cents": int(value or 0)}
         for station_id, name, events, done, no_shows, guests, value in db.session.execute(stmt)
@@ -139,27 +138,22 @@ def chef_load(filters: Filters) -> Table:
     )
 
 
-def _outcomes(filters: Filters, group, first: date, last: date):
+def _outcomes(filters: Filters, group_of, first: date, last: date):
+    events = r.event_days
     stmt = (
         select(
-            group.label("grp"),
-            Booking.station_id,
-            func.count(),
-            func.sum(case((Booking.status == "cancelled", 1), else_=0)),
-            func.sum(case((Booking.status == "no_show", 1), else_=0)),
-            func.sum(case((Booking.status == "completed", 1), else_=0)),
+            group_of(events).label("grp"),
+            events.c.station_id,
+            *[func.sum(events.c[n]) for n in ("planned", "cancelled", "no_shows", "completed")],
         )
-        .where(
-            sql.in_stations(Booking.station_id, filters),
-            Booking.event_date.between(first, last),
-            Booking.status != "expired",  # a hold that expired never became a party
-        )
-        .group_by(text("grp"), text("station_id"))
-        .order_by(text("grp"), text("station_id"))
+        .where(readers.days(events, filters, first, last))
+        .group_by(text("grp"), events.c.station_id)
+        .having(func.sum(events.c.planned) > 0)  # a hold that expired never became a party
+        .order_by(text("grp"), events.c.station_id)
     )
     rows = []
     for grp, station_id, planned, cancelled, no_shows, completed in db.session.execute(stmt):
-        cancelled, no_shows, completed = int(cancelled or 0), int(no_shows or 0), int(completed or 0)
+        planned, cancelled, no_shows, completed = int(planned), int(cancelled), int(no_shows), int(completed)
         rows.append(
             {"bucket": grp, "station_id": station_id, "planned": planned, "cancelled": cancelled,
              "no_shows": no_shows, "completed": completed, "cancel_rate": ratio(cancelled, planned),
@@ -169,7 +163,7 @@ def _outcomes(filters: Filters, group, first: date, last: date):
 
 
 def cancellations(filters: Filters) -> Table:
-    rows = _outcomes(filters, sql.bucket_of_date(Booking.event_date, filters), filters.start, filters.end)
+    rows = _outcomes(filters, lambda table: readers.bucket(table, filters), filters.start, filters.end)
     for row in rows:
         row["station"] = filters.station(row.pop("station_id")).name
     columns = [Column("station", "Station", "text")] if filters.all_stations else []
@@ -187,25 +181,17 @@ def cancellations(filters: Filters) -> Table:
 
 
 def cancel_reasons(filters: Filters) -> Table:
-    reason = func.lower(func.trim(Booking.cancel_reason))
+    reasons = r.cancel_days
+    cancelled = func.sum(reasons.c.cancelled)
     stmt = (
-        select(
-            reason.label("reason_key"),
-            func.min(func.trim(Booking.cancel_reason)),
-            func.count(),
-            func.sum(case((Booking.refund_eligible.is_(True), 1), else_=0)),
-        )
-        .where(
-            sql.in_stations(Booking.station_id, filters),
-            Booking.event_date.between(filters.start, filters.end),
-            Booking.status == "cancelled",
-        )
-        .group_by(text("reason_key"))
-        .order_by(func.count().desc(), text("reason_key"))
+        select(reasons.c.reason_key, func.min(reasons.c.label), cancelled, func.sum(reasons.c.refund_eligible))
+        .where(readers.days(reasons, filters))
+        .group_by(reasons.c.reason_key)
+        .order_by(cancelled.desc(), reasons.c.reason_key)
         .limit(20)
     )
     rows = [
-        {"reason": label or "(no reason given)", "cancelled": count, "refund_eligible": int(eligible or 0)}
+        {"reason": label or "(no reason given)", "cancelled": int(count), "refund_eligible": int(eligible or 0)}
         for _key, label, count, eligible in db.session.execute(stmt)
     ]
     return Table(
@@ -222,30 +208,27 @@ def cancel_reasons(filters: Filters) -> Table:
     )
 
 
-def _expiries(filters: Filters, group, first: date, last: date):
-    expired = Booking.status == "expired"
+def _expiries(filters: Filters, group_of, first: date, last: date):
+    made = r.booking_days
     stmt = (
         select(
-            group.label("grp"),
-            Booking.station_id,
-            func.count(),
-            func.sum(case((expired, 1), else_=0)),
-            func.sum(case((expired, Booking.total_cents), else_=0)),
+            group_of(made).label("grp"),
+            made.c.station_id,
+            *[func.sum(made.c[n]) for n in ("made", "expired", "expired_cents")],
         )
-        .where(sql.instant_in_range(Booking.created_at, Booking.station_id, filters, first, last))
-        .group_by(text("grp"), text("station_id"))
-        .order_by(text("grp"), text("station_id"))
+        .where(readers.days(made, filters, first, last), made.c.dim == "channel")
+        .group_by(text("grp"), made.c.station_id)
+        .order_by(text("grp"), made.c.station_id)
     )
     return [
-        {"bucket": grp, "station_id": station_id, "made": made, "expired": int(expired_count or 0),
-         "expiry_rate": ratio(int(expired_count or 0), made), "expired_cents": int(value or 0)}
-        for grp, station_id, made, expired_count, value in db.session.execute(stmt)
+        {"bucket": grp, "station_id": station_id, "made": int(made_count), "expired": int(expired_count or 0),
+         "expiry_rate": ratio(int(expired_count or 0), int(made_count)), "expired_cents": int(value or 0)}
+        for grp, station_id, made_count, expired_count, value in db.session.execute(stmt)
     ]  # fmt: skip
 
 
 def deposit_expiries(filters: Filters) -> Table:
-    group = sql.bucket_of_instant(Booking.created_at, Booking.station_id, filters)
-    rows = _expiries(filters, group, filters.start, filters.end)
+    rows = _expiries(filters, lambda table: readers.bucket(table, filters), filters.start, filters.end)
     for row in rows:
         row["station"] = filters.station(row.pop("station_id")).name
     columns = [Column("station", "Station", "text")] if filters.all_stations else []
@@ -273,11 +256,11 @@ def headlines(filters: Filters) -> list[Headline]:
         sold_cap[which][0] += sold
         sold_cap[which][1] += capacity
     outcomes = {p: [0, 0, 0, 0] for p in (sql.CURRENT, sql.PREVIOUS)}
-    for row in _outcomes(filters, sql.period_of_date(Booking.event_date, filters), filters.span_start, filters.end):
+    period = lambda table: readers.period(table, filters)  # noqa: E731
+    for row in _outcomes(filters, period, filters.span_start, filters.end):
         for i, key in enumerate(("planned", "cancelled", "no_shows", "completed")):
             outcomes[row["bucket"]][i] += row[key]
     expiries = {p: [0, 0] for p in (sql.CURRENT, sql.PREVIOUS)}
-    period = sql.period_of_instant(Booking.created_at, Booking.station_id, filters)
     for row in _expiries(filters, period, filters.span_start, filters.end):
         expiries[row["bucket"]][0] += row["made"]
         expiries[row["bucket"]][1] += row["expired"]

@@ -3,98 +3,52 @@ station; average party size and value; the upgrades and add-ons mix.
 
 Each figure is dated by what it measures: a booking by the day it was made (and only once
 its deposit confirmed it: expired holds were never sales), money by the day it moved,
-the balance still owed by the event's date.
+the balance still owed by the event's date. Read from the daily rollups (the same
+numbers as app.analytics.reference.revenue computes from the source rows).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Integer, case, cast, func, literal, literal_column, select, text, true, union_all
+from sqlalchemy import func, literal_column, select, text, union_all
 
-from app.analytics import sql
+from app.analytics import readers, sql
 from app.analytics.filters import Filters
+from app.analytics.rollups import MENU_LABELS
 from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
 from app.extensions import db
-from app.models.booking import HOLDS_SLOT, Booking
-from app.models.payment import Payment, Refund, RefundStatus
-from app.stations.settings import DEFAULT_SETTINGS
+from app.models import analytics as r
 
 TITLE = "Revenue"
-BOOKED = Booking.confirmed_at.is_not(None)
-HOLDING = [s.value for s in HOLDS_SLOT]
 # By output name: the group expression carries bound values, repeating it would not match.
 BY_GROUP = (text("grp"), text("station_id"))
 MEASURES = ("bookings", "booked_cents", "guests", "deposits_cents", "refunds_cents", "outstanding_cents")
 
 
-def _parts(filters: Filters, group_instant: Callable, group_date: Callable, first, last):
-    """One grouped SELECT per source of money, all with the same columns, UNION ALL-ed."""
+def _parts(filters: Filters, group_of: Callable, first, last):
+    """One grouped SELECT per rollup, all with the same columns, UNION ALL-ed (groups as the raw rows give)."""
 
-    def shaped(group, station_col, **measures):
-        return [group.label("grp"), station_col.label("station_id")] + [
-            (measures[name] if name in measures else literal_column("0")).label(name) for name in MEASURES
+    def part(table, having, *where, **measures):
+        columns = [group_of(table).label("grp"), table.c.station_id.label("station_id")] + [
+            (func.sum(table.c[measures[name]]) if name in measures else literal_column("0")).label(name)
+            for name in MEASURES
         ]
+        return (
+            select(*columns)
+            .where(readers.days(table, filters, first, last), *where)
+            .group_by(*BY_GROUP)
+            .having(func.sum(table.c[having]) > 0)
+        )
 
-    bookings = (
-        select(
-            *shaped(
-                group_instant(Booking.created_at, Booking.station_id),
-                Booking.station_id,
-                bookings=func.count(),
-                booked_cents=func.sum(Booking.total_cents),
-                guests=func.sum(Booking.adults + Booking.children + Booking.toddlers),
-            )
-        )
-        .where(sql.instant_in_range(Booking.created_at, Booking.station_id, filters, first, last), BOOKED)
-        .group_by(*BY_GROUP)
-    )
-    deposits = (
-        select(
-            *shaped(
-                group_instant(Payment.created_at, Payment.station_id),
-                Payment.station_id,
-                deposits_cents=func.sum(Payment.amount_cents),
-            )
-        )
-        .where(
-            sql.instant_in_range(Payment.created_at, Payment.station_id, filters, first, last),
-            Payment.kind == "deposit",
-            Payment.status == "succeeded",
-        )
-        .group_by(*BY_GROUP)
-    )
-    refunds = (
-        select(
-            *shaped(
-                group_instant(Refund.created_at, Refund.station_id),
-                Refund.station_id,
-                refunds_cents=func.sum(Refund.amount_cents),
-            )
-        )
-        .where(
-            sql.instant_in_range(Refund.created_at, Refund.station_id, filters, first, last),
-            Refund.status == RefundStatus.SUCCEEDED,
-        )
-        .group_by(*BY_GROUP)
-    )
-    owed = Booking.total_cents - (Booking.paid_cents - Booking.refunded_cents)
-    outstanding = (
-        select(
-            *shaped(
-                group_date(Booking.event_date),
-                Booking.station_id,
-                outstanding_cents=func.sum(case((owed > 0, owed), else_=0)),
-            )
-        )
-        .where(
-            sql.in_stations(Booking.station_id, filters),
-            Booking.event_date.between(first, last),
-            Booking.status.in_(HOLDING),
-        )
-        .group_by(*BY_GROUP)
-    )
-    every = union_all(bookings, deposits, refunds, outstanding).subquery()
+    made, money, events = r.booking_days, r.money_days, r.event_days
+    every = union_all(
+        part(made, "confirmed", made.c.dim == "channel", bookings="confirmed", booked_cents="booked_cents",
+             guests="guests"),
+        part(money, "deposits", deposits_cents="deposits_cents"),
+        part(money, "refunds", refunds_cents="refunds_cents"),
+        part(events, "holding", outstanding_cents="outstanding_cents"),
+    ).subquery()  # fmt: skip
     stmt = (
         select(every.c.grp, every.c.station_id, *[func.sum(every.c[name]) for name in MEASURES])
         .group_by(every.c.grp, every.c.station_id)
@@ -113,13 +67,7 @@ def _with_averages(row: dict) -> dict:
 
 
 def by_period(filters: Filters) -> Table:
-    rows = _parts(
-        filters,
-        lambda col, station: sql.bucket_of_instant(col, station, filters),
-        lambda col: sql.bucket_of_date(col, filters),
-        filters.start,
-        filters.end,
-    )
+    rows = _parts(filters, lambda table: readers.bucket(table, filters), filters.start, filters.end)
     for row in rows:
         row["bucket"] = row.pop("grp")
         row["station"] = filters.station(row.pop("station_id")).name
@@ -149,34 +97,18 @@ def by_period(filters: Filters) -> Table:
 
 def menu_mix(filters: Filters) -> Table:
     """Portions of each upgrade and add-on over the bookings made in the period."""
-    labels = {item.key: item.label for item in [*DEFAULT_SETTINGS.upgrades, *DEFAULT_SETTINGS.add_ons]}
-    parts = []
-    for kind, column in (("Upgrade", Booking.upgrades), ("Add-on", Booking.add_ons)):
-        name = f"{kind[0].lower()}_items"
-        if sql.is_postgres():
-            items = func.json_each_text(column).table_valued("key", "value").render_derived(name=name)
-        else:  # SQLite's json_each names its columns key and value itself (no column list allowed)
-            items = func.json_each(column).table_valued("key", "value").alias(name)
-        parts.append(
-            select(
-                literal(kind).label("kind"),
-                items.c.key.label("item"),
-                func.sum(cast(items.c.value, Integer)).label("portions"),
-                func.count().label("bookings"),
-            )
-            .select_from(Booking)
-            .join(items, true())
-            .where(sql.instant_in_range(Booking.created_at, Booking.station_id, filters, filters.start, filters.end))
-            .where(BOOKED)
-            .group_by(items.c.key)
-        )
-    every = union_all(*parts).subquery()
+    menu = r.menu_days
+    portions = func.sum(menu.c.portions)
+    stmt = (
+        select(menu.c.kind, menu.c.item, portions, func.sum(menu.c.bookings))
+        .where(readers.days(menu, filters))
+        .group_by(menu.c.kind, menu.c.item)
+        .order_by(menu.c.kind.desc(), portions.desc(), menu.c.item)
+    )
     rows = [
-        {"kind": kind, "item": labels.get(item, item.replace("_", " ").capitalize()), "portions": int(portions or 0),
-         "bookings": bookings}
-        for kind, item, portions, bookings in db.session.execute(
-            select(every).order_by(every.c.kind.desc(), every.c.portions.desc(), every.c.item)
-        )
+        {"kind": kind, "item": MENU_LABELS.get(item, item.replace("_", " ").capitalize()),
+         "portions": int(portions or 0), "bookings": int(bookings)}
+        for kind, item, portions, bookings in db.session.execute(stmt)
     ]  # fmt: skip
     return Table(
         "menu_mix",
@@ -193,13 +125,7 @@ def menu_mix(filters: Filters) -> Table:
 
 
 def _totals(filters: Filters) -> dict[str, dict]:
-    rows = _parts(
-        filters,
-        lambda col, station: sql.period_of_instant(col, station, filters),
-        lambda col: sql.period_of_date(col, filters),
-        filters.span_start,
-        filters.end,
-    )
+    rows = _parts(filters, lambda table: readers.period(table, filters), filters.span_start, filters.end)
     totals = {period: dict.fromkeys(MEASURES, 0) for period in (sql.CURRENT, sql.PREVIOUS)}
     for row in rows:
         for name in MEASURES:

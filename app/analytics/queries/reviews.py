@@ -1,39 +1,39 @@
 """Reviews: average rating and count over time by station and chef; the share of completed
-parties that left a review (every customer is asked: no rating-gated funnel to flatter it)."""
+parties that left a review (every customer is asked: no rating-gated funnel to flatter it).
+Read from the daily rollups (reviews by the day they were written, parties by their date)."""
 
 from __future__ import annotations
 
 from sqlalchemy import case, func, select, text
 
-from app.analytics import sql
+from app.analytics import readers, sql
 from app.analytics.filters import Filters
 from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
 from app.extensions import db
-from app.models.booking import Booking
+from app.models import analytics as r
 from app.models.chef import Chef
-from app.models.review import Review
 
 TITLE = "Reviews"
 
 
-def _in_period(filters: Filters, first=None, last=None):
-    return sql.instant_in_range(
-        Review.created_at, Review.station_id, filters, first or filters.start, last or filters.end
-    )
-
-
 def ratings(filters: Filters) -> Table:
-    bucket = sql.bucket_of_instant(Review.created_at, Review.station_id, filters)
+    given = r.review_days
     stmt = (
-        select(bucket.label("grp"), Review.station_id, func.count(), func.avg(Review.rating))
-        .where(_in_period(filters))
-        .group_by(text("grp"), Review.station_id)
-        .order_by(text("grp"), Review.station_id)
+        select(
+            readers.bucket(given, filters).label("grp"),
+            given.c.station_id,
+            func.sum(given.c.n),
+            func.sum(given.c.n * given.c.rating),
+        )
+        .where(readers.days(given, filters))
+        .group_by(text("grp"), given.c.station_id)
+        .order_by(text("grp"), given.c.station_id)
     )
     rows = [
-        {"bucket": grp, "station": filters.station(station_id).name, "reviews": count, "rating": float(avg)}
-        for grp, station_id, count, avg in db.session.execute(stmt)
-    ]
+        {"bucket": grp, "station": filters.station(station_id).name, "reviews": int(count),
+         "rating": int(total) / int(count)}
+        for grp, station_id, count, total in db.session.execute(stmt)
+    ]  # fmt: skip
     columns = [Column("station", "Station", "text")] if filters.all_stations else []
     return Table(
         "ratings",
@@ -51,18 +51,20 @@ def ratings(filters: Filters) -> Table:
 
 
 def by_chef(filters: Filters) -> Table:
+    chefs = r.review_chef_days
+    count = func.sum(chefs.c.n)
     stmt = (
-        select(Review.station_id, Chef.name, func.count(), func.avg(Review.rating))
-        .select_from(Review)
-        .outerjoin(Chef, Chef.id == Review.chef_id)
-        .where(_in_period(filters))
-        .group_by(Review.station_id, Chef.id, Chef.name)
-        .order_by(func.count().desc(), Chef.name)
+        select(chefs.c.station_id, Chef.name, count, func.sum(chefs.c.rating_sum))
+        .select_from(chefs)
+        .outerjoin(Chef, Chef.id == chefs.c.chef_id)
+        .where(readers.days(chefs, filters))
+        .group_by(chefs.c.station_id, chefs.c.chef_id, Chef.name)
+        .order_by(count.desc(), Chef.name)
     )
     rows = [
-        {"station": filters.station(station_id).name, "chef": name or "(no chef recorded)", "reviews": count,
-         "rating": float(avg)}
-        for station_id, name, count, avg in db.session.execute(stmt)
+        {"station": filters.station(station_id).name, "chef": name or "(no chef recorded)", "reviews": int(n),
+         "rating": int(total) / int(n)}
+        for station_id, name, n, total in db.session.execute(stmt)
     ]  # fmt: skip
     columns = [Column("station", "Station", "text")] if filters.all_stations else []
     return Table(
@@ -80,13 +82,9 @@ def by_chef(filters: Filters) -> Table:
 
 
 def distribution(filters: Filters) -> Table:
-    stmt = (
-        select(Review.rating, func.count())
-        .where(_in_period(filters))
-        .group_by(Review.rating)
-        .order_by(Review.rating.desc())
-    )
-    counts = dict(db.session.execute(stmt).all())
+    given = r.review_days
+    stmt = select(given.c.rating, func.sum(given.c.n)).where(readers.days(given, filters)).group_by(given.c.rating)
+    counts = {rating: int(n) for rating, n in db.session.execute(stmt)}
     total = sum(counts.values())
     rows = [
         {"stars": f"{stars} ★", "reviews": counts.get(stars, 0), "share": ratio(counts.get(stars, 0), total)}
@@ -101,28 +99,25 @@ def distribution(filters: Filters) -> Table:
     )
 
 
-def _coverage(filters: Filters, group, first, last):
+def _coverage(filters: Filters, group_of, first, last):
+    events = r.event_days
     stmt = (
-        select(group.label("grp"), Booking.station_id, func.count(), func.count(Review.id))
-        .select_from(Booking)
-        .outerjoin(Review, Review.booking_id == Booking.id)
-        .where(
-            sql.in_stations(Booking.station_id, filters),
-            Booking.event_date.between(first, last),
-            Booking.status == "completed",
-        )
-        .group_by(text("grp"), Booking.station_id)
-        .order_by(text("grp"), Booking.station_id)
-    )
+        select(group_of(events).label("grp"), events.c.station_id, func.sum(events.c.coverage_rows),
+               func.sum(events.c.reviewed))
+        .where(readers.days(events, filters, first, last))
+        .group_by(text("grp"), events.c.station_id)
+        .having(func.sum(events.c.coverage_rows) > 0)
+        .order_by(text("grp"), events.c.station_id)
+    )  # fmt: skip
     return [
-        {"bucket": grp, "station_id": station_id, "completed": completed, "reviewed": reviewed,
-         "share": ratio(reviewed, completed)}
+        {"bucket": grp, "station_id": station_id, "completed": int(completed), "reviewed": int(reviewed),
+         "share": ratio(int(reviewed), int(completed))}
         for grp, station_id, completed, reviewed in db.session.execute(stmt)
     ]  # fmt: skip
 
 
 def coverage(filters: Filters) -> Table:
-    rows = _coverage(filters, sql.bucket_of_date(Booking.event_date, filters), filters.start, filters.end)
+    rows = _coverage(filters, lambda table: readers.bucket(table, filters), filters.start, filters.end)
     for row in rows:
         row["station"] = filters.station(row.pop("station_id")).name
     columns = [Column("station", "Station", "text")] if filters.all_stations else []
@@ -143,15 +138,20 @@ def coverage(filters: Filters) -> Table:
 
 
 def headlines(filters: Filters) -> list[Headline]:
-    period = sql.period_of_instant(Review.created_at, Review.station_id, filters).label("grp")
+    given = r.review_days
     stmt = (
-        select(period, func.count(), func.avg(Review.rating), func.sum(case((Review.rating <= 2, 1), else_=0)))
-        .where(_in_period(filters, filters.span_start, filters.end))
+        select(
+            readers.period(given, filters).label("grp"),
+            func.sum(given.c.n),
+            func.sum(given.c.n * given.c.rating),
+            func.sum(case((given.c.rating <= 2, given.c.n), else_=0)),
+        )
+        .where(readers.span(given, filters))
         .group_by(text("grp"))
     )
-    found = {grp: (count, float(avg), int(low or 0)) for grp, count, avg, low in db.session.execute(stmt)}
+    found = {grp: (int(n), int(total) / int(n), int(low or 0)) for grp, n, total, low in db.session.execute(stmt)}
     shares = {sql.CURRENT: [0, 0], sql.PREVIOUS: [0, 0]}
-    for row in _coverage(filters, sql.period_of_date(Booking.event_date, filters), filters.span_start, filters.end):
+    for row in _coverage(filters, lambda table: readers.period(table, filters), filters.span_start, filters.end):
         shares[row["bucket"]][0] += row["completed"]
         shares[row["bucket"]][1] += row["reviewed"]
 
