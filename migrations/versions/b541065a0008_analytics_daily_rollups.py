@@ -1,7 +1,7 @@
 """analytics daily rollups (empty after the upgrade: run `flask analytics rebuild` once)
 
 Revision ID: b541065a0008
-Revises: 3f1c0a7e5b14
+Revises: 4ce849a8b586
 Create Date: 2026-12-03 09:16:07.358971
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b541065a0008'
-down_revision = '3f1c0a7e5b14'
+down_revision = '4ce849a8b586'
 branch_labels = None
 depends_on = None
 
