@@ -13,7 +13,7 @@ One draft is a pipeline, read top to bottom in `offline.compose_offline`:
   -> render   (render.py and phrases/: language, channel, length)
   -> guard    (guard.py: amounts, percentages, money words, commitments).
 The OpenAI composer (openai_drafter.py, prompts.py) shares the first two stages and the
-guard. compose.py picks the composer; budget.py keeps each station's daily spend;
+guard. composer.py picks the composer; budget.py keeps each station's daily spend;
 examples.py and learned.py carry what managers added to approved drafts.
 """
 
@@ -65,6 +65,6 @@ class DraftUnavailable(Exception):
 
 def compose(request: DraftRequest, *, offline: bool = False) -> DraftResult:
     """Write a draft: OpenAI when configured and within the station's budget (never with offline=True), else offline."""
-    from app.ai.drafting.compose import compose as _compose
+    from app.ai.drafting.composer import compose as _compose
 
     return _compose(request, offline=offline)

@@ -137,3 +137,14 @@ def test_the_customers_injected_price_never_reaches_the_draft(alpha):
     for channel in ("sms", "email"):
         body = compose(request_for(alpha, text, channel=channel)).body
         assert not re.search(r"\$1(?![\d,.])", body) and "$660.00" in body
+
+
+def test_the_package_compose_stays_the_function_once_its_composer_module_is_loaded():
+    # The composer module used to be app/ai/drafting/compose.py: importing it replaced the
+    # package's compose() with the module, so callers imported after the first draft got a module.
+    import importlib
+
+    import app.ai.drafting as drafting
+
+    importlib.import_module("app.ai.drafting.composer")
+    assert callable(drafting.compose) and drafting.compose.__module__ == "app.ai.drafting"
