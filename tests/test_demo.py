@@ -31,7 +31,7 @@ def test_seed_demo_shows_progress_runs_its_jobs_and_is_idempotent(make_app, tmp_
     first = demo.test_cli_runner().invoke(args=["seed-demo"])
 
     assert first.exit_code == 0, first.output
-    for area in ("bookings", "leads", "conversations", "running the jobs the demo data called for", "jobs run"):
+    for area in ("bookings", "leads", "inbox", "running the jobs the demo data called for", "jobs run"):
         assert area in first.output
     assert "manager@teppan.example" in first.output
     with demo.app_context():
