@@ -216,7 +216,8 @@ def sent_messages():
     station_id = int_arg(request.args, "station")
     stations = db.session.scalars(select(Station).order_by(Station.name)).all()
     return render_template(
-        "admin/messages.html",
+        "notifications/messages.html",
+        filter_endpoint="admin.sent_messages",
         page=sent_messages_page(page=page_arg(), channel=channel, status=status, station_id=station_id),
         counts=status_counts(station_id=station_id),
         filters={"channel": channel, "status": status, "station": station_id},

@@ -19,6 +19,7 @@ def index():
     status = request.args.get("status", "")
     return render_template(
         "notifications/messages.html",
+        filter_endpoint="messages.index",
         page=sent_messages(page=page_arg(), channel=channel, status=status, station_id=g.station_id),
         counts=status_counts(station_id=g.station_id),
         filters={"channel": channel, "status": status},
