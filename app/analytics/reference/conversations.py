@@ -15,12 +15,14 @@ from sqlalchemy import and_, case, func, or_, select, text
 
 from app.analytics import sql
 from app.analytics.filters import Filters
+from app.analytics.queries.conversations import (  # the page's shape, shared; only the rows differ
+    MINUTE,
+    TITLE,
+    _minutes,
+)
 from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
 from app.extensions import db
 from app.models.conversation import CHANNEL_LABELS, Draft, Message
-
-TITLE = "Conversations"
-MINUTE = 60.0
 
 
 def _turns(filters: Filters, first, last):
@@ -58,10 +60,6 @@ def _turns(filters: Filters, first, last):
         )
         .subquery("turns")
     )
-
-
-def _minutes(seconds: float | None) -> float | None:
-    return seconds / MINUTE if seconds is not None else None
 
 
 def _response(filters: Filters, group_of, first, last, *, by_station: bool = True) -> list[dict]:

@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select, text
 
 from app.analytics import sql
 from app.analytics.filters import Filters
+from app.analytics.queries.operations import TITLE, WEEKDAYS  # the page's shape, shared; only the rows differ
 from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
 from app.availability.services import capacities
 from app.extensions import db
@@ -25,9 +26,7 @@ from app.models.booking import Booking
 from app.models.chef import Chef
 from app.models.station import Station
 
-TITLE = "Operations"
 SOLD = ("pending_deposit", "confirmed", "completed", "no_show")
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def _utilisation(filters: Filters) -> dict[tuple[int, int, str], list[int]]:

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Integer, case, cast, func, literal, literal_column, select, text, true, union_all
+from sqlalchemy import Integer, case, cast, func, literal, literal_column, select, true, union_all
 
 from app.analytics import sql
 from app.analytics.filters import Filters
-from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
+from app.analytics.queries.revenue import (  # the page's shape, shared; only the rows differ
+    BY_GROUP,
+    MEASURES,
+    TITLE,
+    _with_averages,
+)
+from app.analytics.tables import ChartSpec, Column, Headline, Page, Table
 from app.extensions import db
 from app.models.booking import HOLDS_SLOT, Booking
 from app.models.payment import Payment, Refund, RefundStatus
 from app.stations.settings import DEFAULT_SETTINGS
 
-TITLE = "Revenue"
 BOOKED = Booking.confirmed_at.is_not(None)
 HOLDING = [s.value for s in HOLDS_SLOT]
-# By output name: the group expression carries bound values, repeating it would not match.
-BY_GROUP = (text("grp"), text("station_id"))
-MEASURES = ("bookings", "booked_cents", "guests", "deposits_cents", "refunds_cents", "outstanding_cents")
 
 
 def _parts(filters: Filters, group_instant: Callable, group_date: Callable, first, last):
@@ -104,12 +106,6 @@ def _parts(filters: Filters, group_instant: Callable, group_date: Callable, firs
         {"grp": grp, "station_id": station_id, **{name: int(v or 0) for name, v in zip(MEASURES, values, strict=True)}}
         for grp, station_id, *values in db.session.execute(stmt)
     ]
-
-
-def _with_averages(row: dict) -> dict:
-    row["avg_guests"] = ratio(row["guests"], row["bookings"])
-    row["avg_value_cents"] = ratio(row["booked_cents"], row["bookings"])
-    return row
 
 
 def by_period(filters: Filters) -> Table:

@@ -7,13 +7,12 @@ from sqlalchemy import case, func, select, text
 
 from app.analytics import sql
 from app.analytics.filters import Filters
+from app.analytics.queries.reviews import TITLE  # the page's shape, shared; only the rows differ
 from app.analytics.tables import ChartSpec, Column, Headline, Page, Table, ratio
 from app.extensions import db
 from app.models.booking import Booking
 from app.models.chef import Chef
 from app.models.review import Review
-
-TITLE = "Reviews"
 
 
 def _in_period(filters: Filters, first=None, last=None):
