@@ -17,6 +17,18 @@ from pathlib import Path
 
 from _common import SMALL_STATION_SLUG
 
+# wrk prints its figures as one JSON line that the bench parses (used by every wrk script here).
+WRK_REPORT = """done = function(summary, latency, requests)
+  io.write(string.format(
+    "BENCH_JSON {\\"requests\\": %d, \\"duration_us\\": %d, \\"connect\\": %d, \\"read\\": %d, " ..
+    "\\"write\\": %d, \\"status\\": %d, \\"timeout\\": %d, \\"p50_us\\": %d, \\"p95_us\\": %d, " ..
+    "\\"p99_us\\": %d, \\"max_us\\": %d}\\n",
+    summary.requests, summary.duration, summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.status, summary.errors.timeout, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max))
+end
+"""
+
 WRK_BOOKINGS = """
 bodies = {%(bodies)s}
 counter = 0
@@ -35,16 +47,7 @@ request = function()
   return wrk.format("POST", "/api/v1/bookings", {["Content-Type"] = "application/json"}, bodies[i])
 end
 
-done = function(summary, latency, requests)
-  io.write(string.format(
-    "BENCH_JSON {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"connect\\": %%d, \\"read\\": %%d, " ..
-    "\\"write\\": %%d, \\"status\\": %%d, \\"timeout\\": %%d, \\"p50_us\\": %%d, \\"p95_us\\": %%d, " ..
-    "\\"p99_us\\": %%d, \\"max_us\\": %%d}\\n",
-    summary.requests, summary.duration, summary.errors.connect, summary.errors.read, summary.errors.write,
-    summary.errors.status, summary.errors.timeout, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.max))
-end
-"""
+%(report)s"""
 
 
 def bookable_slots(port: int, today: date, wanted: int) -> list[tuple[str, str]]:
@@ -82,7 +85,7 @@ def booking_body(run: str, n: int, day: str, slot: str) -> str:
 def wrk_script(workdir: Path, slots: list[tuple[str, str]], threads: int, run: str) -> Path:
     bodies = ",\n".join(f"[==[{booking_body(run, i, d, s)}]==]" for i, (d, s) in enumerate(slots))
     script = workdir / "bookings.lua"
-    script.write_text(WRK_BOOKINGS % {"bodies": bodies, "threads": threads})
+    script.write_text(WRK_BOOKINGS % {"bodies": bodies, "threads": threads, "report": WRK_REPORT})
     return script
 
 

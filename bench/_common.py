@@ -32,6 +32,15 @@ class BenchTimeout(Exception):
     """The script ran past its time limit."""
 
 
+def run(main) -> None:
+    """Exit with main()'s status; a BenchTimeout is an error line and status 2, not a traceback."""
+    try:
+        sys.exit(main())
+    except BenchTimeout as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
 def time_limit(seconds: int, what: str) -> None:
     """Raise BenchTimeout in the main thread after `seconds` (fail rather than hang)."""
 

@@ -23,11 +23,11 @@ from datetime import date, datetime, timedelta
 from _common import (
     MANAGER_EMAIL,
     MANAGER_PASSWORD,
-    BenchTimeout,
     conditions,
     machine_summary,
     make_app,
     percentile,
+    run,
     table,
     time_limit,
     wait_for_quiet,
@@ -152,8 +152,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchTimeout as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run(main)

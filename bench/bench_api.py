@@ -43,14 +43,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _booking_load import bookable_slots, run_bookings, wrk_script
+from _booking_load import WRK_REPORT, bookable_slots, run_bookings, wrk_script
 from _common import (
     BENCH_DATABASE_URL,
     CLOCK_TICKS,
     OUT_DIR,
     ROOT,
     STATION_SLUG,
-    BenchTimeout,
     MachineCpu,
     app_environment,
     conditions,
@@ -59,6 +58,7 @@ from _common import (
     postgres_cpu_delta,
     postgres_cpu_seconds,
     process_cpu_seconds,
+    run,
     stat_fields,
     table,
     time_limit,
@@ -74,16 +74,7 @@ BENCH_API_REDIS_URL = os.environ.get("BENCH_API_REDIS_URL", "redis://127.0.0.1:6
 WRK_SCRIPT = """
 wrk.method = "%(method)s"
 %(body)s
-done = function(summary, latency, requests)
-  io.write(string.format(
-    "BENCH_JSON {\\"requests\\": %%d, \\"duration_us\\": %%d, \\"connect\\": %%d, \\"read\\": %%d, " ..
-    "\\"write\\": %%d, \\"status\\": %%d, \\"timeout\\": %%d, \\"p50_us\\": %%d, \\"p95_us\\": %%d, " ..
-    "\\"p99_us\\": %%d, \\"max_us\\": %%d}\\n",
-    summary.requests, summary.duration, summary.errors.connect, summary.errors.read, summary.errors.write,
-    summary.errors.status, summary.errors.timeout, latency:percentile(50), latency:percentile(95),
-    latency:percentile(99), latency.max))
-end
-"""
+%(report)s"""
 
 
 @dataclass
@@ -287,7 +278,7 @@ def run_wrk(port: int, ep: Endpoint, connections: int, seconds: float, workdir: 
     if ep.body is not None:
         body = f'wrk.body = [==[{json.dumps(ep.body)}]==]\nwrk.headers["Content-Type"] = "application/json"'
     script = workdir / "bench.lua"
-    script.write_text(WRK_SCRIPT % {"method": ep.method, "body": body})
+    script.write_text(WRK_SCRIPT % {"method": ep.method, "body": body, "report": WRK_REPORT})
     threads = max(1, min(2, connections))
     duration = max(1, round(seconds))  # wrk takes whole seconds
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "-s", str(script),
@@ -558,8 +549,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchTimeout as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run(main)

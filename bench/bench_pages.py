@@ -29,7 +29,6 @@ from _common import (
     MANAGER_EMAIL,
     MANAGER_PASSWORD,
     STATION_SLUG,
-    BenchTimeout,
     MachineCpu,
     conditions,
     machine_summary,
@@ -37,6 +36,7 @@ from _common import (
     percentile,
     postgres_cpu_delta,
     postgres_cpu_seconds,
+    run,
     table,
     time_limit,
     wait_for_quiet,
@@ -283,8 +283,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchTimeout as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run(main)

@@ -24,7 +24,16 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from _common import BenchTimeout, conditions, machine_summary, make_app, percentile, table, time_limit, wait_for_quiet
+from _common import (
+    conditions,
+    machine_summary,
+    make_app,
+    percentile,
+    run,
+    table,
+    time_limit,
+    wait_for_quiet,
+)
 from seed_analytics import BENCH_ANALYTICS_DATABASE_URL
 
 
@@ -125,8 +134,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchTimeout as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run(main)

@@ -29,11 +29,10 @@ import json
 import math
 import os
 import random
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 
-from _common import MANAGER_EMAIL, ROOT, BenchTimeout, libpq_url, make_app, table, time_limit
+from _common import MANAGER_EMAIL, ROOT, libpq_url, make_app, run, table, time_limit
 from _seed_data import StationPlan, generate, weekly, words
 from seed_bookings import (
     BOOKING_COLUMNS,
@@ -402,8 +401,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchTimeout as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run(main)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -35,9 +34,9 @@ from _common import (
     MANAGER_EMAIL,
     MANAGER_PASSWORD,
     ROOT,
-    BenchTimeout,
     libpq_url,
     make_app,
+    run,
     table,
     time_limit,
 )
@@ -480,8 +479,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchTimeout as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run(main)
