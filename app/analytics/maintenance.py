@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, select
-from sqlalchemy.orm import Session, attributes
+from sqlalchemy.orm import Session, attributes, object_session
 
 from app import locks
 from app.analytics import rollups
@@ -41,6 +41,8 @@ from app.models.station import Station
 JOB = "analytics.refresh_pending"
 # Rows that change how many chef-slots a day has: the station's capacity rows are redone.
 CAPACITY = (Chef, AvailabilityWindow, TimeOff, Blackout, Station)
+# Of a station's own columns, these change its chef-slots (slot times live in the settings).
+STATION_CAPACITY_COLUMNS = ("settings_overrides", "timezone", "is_active")
 NOTES = "analytics_touched"
 # model -> [(family, attribute that dates the row: an instant or a local date)]
 DATED = {
@@ -65,6 +67,10 @@ def _values(obj, name: str) -> list:
     return [v for v in found if v is not None]
 
 
+def _changed(obj, name: str) -> bool:
+    return attributes.get_history(obj, name).has_changes()
+
+
 def _station_ids(obj) -> list[int]:
     return [v for v in _values(obj, "station_id") if v is not None]
 
@@ -73,6 +79,9 @@ def _note(notes: list, obj) -> None:
     """What a changed row dates: [family, station id, ISO instant or date] (and the links to follow)."""
     kind = type(obj)
     if kind in CAPACITY:
+        deleted = obj in (object_session(obj).deleted if object_session(obj) else ())
+        if kind is Station and not deleted and not any(_changed(obj, n) for n in STATION_CAPACITY_COLUMNS):
+            return  # a renamed station, a new phone number: its chef-slots are what they were
         station_id = obj.id if kind is Station else obj.station_id
         if station_id is not None:
             notes.append(["capacity", station_id, None])
