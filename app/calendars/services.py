@@ -69,21 +69,25 @@ def _recently_cancelled(station_id: int, now: datetime) -> list[tuple[Booking, B
     return [(booking, entry) for booking, entry in rows]
 
 
+HOLDING = [s.value for s in HOLDS_SLOT]
+
+
+def _holding_slots(station: Station, now: datetime, whose) -> list[Booking]:
+    """The parties `whose` selects that hold their slot, from the feed's first day on."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .where(whose, Booking.status.in_(HOLDING), Booking.event_date >= _first_day(station, now))
+            .order_by(Booking.starts_at)
+        )
+    )
+
+
 def chef_feed(chef: Chef, *, now: datetime | None = None) -> bytes:
     """The chef's events (address, guests, menu notes, station contact; no money)."""
     now = now or utcnow()
     station = db.session.get(Station, chef.station_id)
-    bookings = list(
-        db.session.scalars(
-            select(Booking)
-            .where(
-                Booking.chef_id == chef.id,
-                Booking.status.in_([s.value for s in HOLDS_SLOT]),
-                Booking.event_date >= _first_day(station, now),
-            )
-            .order_by(Booking.starts_at)
-        )
-    )
+    bookings = _holding_slots(station, now, Booking.chef_id == chef.id)
     # A cancelled party loses its chef; the cancellation remembers whose it was.
     bookings += [
         b for b, entry in _recently_cancelled(station.id, now) if (entry.after or {}).get("chef_id") == chef.id
@@ -95,16 +99,6 @@ def chef_feed(chef: Chef, *, now: datetime | None = None) -> bytes:
 def station_feed(station: Station, *, now: datetime | None = None) -> bytes:
     """Every party of the station, with the money, for its managers."""
     now = now or utcnow()
-    bookings = list(
-        db.session.scalars(
-            select(Booking)
-            .where(
-                Booking.station_id == station.id,
-                Booking.status.in_([s.value for s in HOLDS_SLOT]),
-                Booking.event_date >= _first_day(station, now),
-            )
-            .order_by(Booking.starts_at)
-        )
-    )
+    bookings = _holding_slots(station, now, Booking.station_id == station.id)
     bookings += [b for b, _ in _recently_cancelled(station.id, now)]
     return calendar([event(b, station, audience="station", now=now) for b in bookings], name=station.name)
